@@ -1,0 +1,82 @@
+/**
+ * The route table: the single source of truth for the API. The CDK stack builds one Lambda per
+ * operation from it and the local server mounts the same table, so a route added here exists in
+ * both places. Every index-management route exists under both OpenSearch prefixes.
+ */
+export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
+
+export interface Operation {
+  /** OpenSearch API-spec operation group, e.g. `ism.put_policy`. Also the Lambda's logical name. */
+  readonly operation: string;
+  readonly method: HttpMethod;
+  /** Path templates; `{name}` segments become path parameters. */
+  readonly paths: readonly string[];
+  /** Handler module, relative to the repository root; it exports `handler`. */
+  readonly handler: string;
+  /** Query parameters the operation accepts, beside OpenSearch's global ones. */
+  readonly params: readonly string[];
+  /** Whether the operation talks to the cluster (gets the cluster endpoint and credentials). */
+  readonly cluster?: boolean;
+}
+
+const both = (suffix: string): string[] => [`/_plugins${suffix}`, `/_opendistro${suffix}`];
+
+/** Query parameters OpenSearch accepts on every route. */
+export const GLOBAL_PARAMS = ['pretty', 'human', 'error_trace', 'filter_path', 'source'] as const;
+
+export const operations: readonly Operation[] = [
+  {
+    operation: 'ism.put_policy',
+    method: 'PUT',
+    paths: [...both('/_ism/policies/{policy_id}'), ...both('/_ism/policies')],
+    handler: 'lambdas/ism/handlers/put-policy.ts',
+    params: ['if_seq_no', 'if_primary_term', 'policyID', 'refresh'],
+  },
+  {
+    operation: 'ism.get_policy',
+    method: 'GET',
+    paths: both('/_ism/policies/{policy_id}'),
+    handler: 'lambdas/ism/handlers/get-policy.ts',
+    params: ['version'],
+  },
+  {
+    operation: 'ism.exists_policy',
+    method: 'HEAD',
+    paths: both('/_ism/policies/{policy_id}'),
+    handler: 'lambdas/ism/handlers/exists-policy.ts',
+    params: ['version'],
+  },
+  {
+    operation: 'ism.get_policies',
+    method: 'GET',
+    paths: both('/_ism/policies'),
+    handler: 'lambdas/ism/handlers/get-policies.ts',
+    params: ['from', 'size', 'sortField', 'sortOrder', 'queryString', 'policyID'],
+  },
+  {
+    operation: 'ism.delete_policy',
+    method: 'DELETE',
+    paths: both('/_ism/policies/{policy_id}'),
+    handler: 'lambdas/ism/handlers/delete-policy.ts',
+    params: ['refresh'],
+  },
+];
+
+/**
+ * Namespaces the control plane owns: a request under one of these prefixes that matches no
+ * operation is answered by the fallback (405 or OpenSearch's "no handler found"), never passed
+ * to the cluster.
+ */
+export const OWNED_PREFIXES = ['/_plugins/', '/_opendistro/'] as const;
+
+/** Answers unmatched requests under {@link OWNED_PREFIXES}. */
+export const fallback = {
+  operation: 'core.route_fallback',
+  handler: 'lambdas/core/handlers/route-fallback.ts',
+} as const;
+
+/** Passes every other path through to the cluster when the data plane is proxied. */
+export const dataPlaneProxy = {
+  operation: 'core.data_plane_proxy',
+  handler: 'lambdas/core/handlers/data-plane-proxy.ts',
+} as const;

@@ -1,0 +1,56 @@
+import { OWNED_PREFIXES, operations, type Operation } from '../../infra/routes';
+
+/**
+ * Matches a request against the route table, the way API Gateway does for the deployed stack:
+ * literal segments win over `{param}` segments.
+ */
+export type RouteMatch =
+  | { kind: 'operation'; operation: Operation; pathParams: Record<string, string> }
+  | { kind: 'method_not_allowed'; allowed: string[] }
+  | { kind: 'no_handler' }
+  | { kind: 'data_plane' };
+
+interface CompiledPath {
+  operation: Operation;
+  template: string;
+  segments: string[];
+}
+
+const compiled: CompiledPath[] = operations
+  .flatMap((operation) =>
+    operation.paths.map((template) => ({ operation, template, segments: template.split('/').filter(Boolean) })),
+  )
+  // Literal segments before parameters, so `/policies/x` never shadows a literal route.
+  .sort((a, b) => specificity(b.segments) - specificity(a.segments));
+
+function specificity(segments: string[]): number {
+  return segments.reduce((score, s, i) => score + (s.startsWith('{') ? 0 : 2 ** (16 - i)), 0);
+}
+
+const matchPath = (segments: string[], requestSegments: string[]): Record<string, string> | undefined => {
+  if (segments.length !== requestSegments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i];
+    if (s.startsWith('{')) params[s.slice(1, -1)] = decodeURIComponent(requestSegments[i]);
+    else if (s !== requestSegments[i]) return undefined;
+  }
+  return params;
+};
+
+export const isOwnedPath = (path: string): boolean => OWNED_PREFIXES.some((p) => path.startsWith(p));
+
+export const matchRoute = (method: string, rawPath: string): RouteMatch => {
+  const requestSegments = rawPath.split('/').filter(Boolean);
+  const allowed = new Set<string>();
+  for (const candidate of compiled) {
+    const params = matchPath(candidate.segments, requestSegments);
+    if (!params) continue;
+    if (candidate.operation.method === method.toUpperCase()) {
+      return { kind: 'operation', operation: candidate.operation, pathParams: params };
+    }
+    allowed.add(candidate.operation.method);
+  }
+  if (allowed.size > 0) return { kind: 'method_not_allowed', allowed: [...allowed] };
+  return isOwnedPath(rawPath) ? { kind: 'no_handler' } : { kind: 'data_plane' };
+};

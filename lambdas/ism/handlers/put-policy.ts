@@ -1,0 +1,29 @@
+import { apiHandler } from '../../shared/http';
+import { longParam } from '../../shared/params';
+import { refreshParam } from '../../shared/refresh';
+import { policyService } from '../deps';
+
+/** PUT _plugins/_ism/policies/<id> (or ?policyID=<id>): create, or update with if_seq_no/if_primary_term. */
+export const handler = apiHandler('ism.put_policy', async ({ pathParams, query, body, path }) => {
+  refreshParam(query);
+  const id = pathParams.policy_id ?? query.policyID;
+  const result = await policyService().put(
+    id,
+    body,
+    longParam(query, 'if_seq_no'),
+    longParam(query, 'if_primary_term'),
+  );
+  const { stored, echoed } = result;
+  const prefix = path.startsWith('/_opendistro') ? '/_opendistro' : '/_plugins';
+  return {
+    status: result.created ? 201 : 200,
+    headers: result.created ? { Location: `${prefix}/_ism/policies/${stored.id}` } : undefined,
+    body: {
+      _id: stored.id,
+      _version: stored.version,
+      _primary_term: stored.primaryTerm,
+      _seq_no: stored.seqNo,
+      policy: { policy: echoed },
+    },
+  };
+});

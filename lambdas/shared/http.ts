@@ -1,0 +1,141 @@
+import middy, { type MiddlewareObj } from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { GLOBAL_PARAMS, operations, type Operation } from '../../infra/routes';
+import { OpenSearchError, isOpenSearchError, unrecognizedParameters } from './errors';
+import { logger } from './logger';
+import type { Query } from './params';
+
+/**
+ * The HTTP edge of every API handler. A handler is a plain async function from an
+ * {@link ApiRequest} to an {@link ApiResponse}; body decoding, parameter checks, the error
+ * envelope and logging are middlewares written once here.
+ */
+export interface ApiRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly pathParams: Readonly<Record<string, string>>;
+  readonly query: Query;
+  /** Parsed JSON body; undefined when the request had none. */
+  readonly body: unknown;
+  readonly rawBody: string | undefined;
+}
+
+export interface ApiResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type ApiEvent = APIGatewayProxyEventV2;
+export type ApiResult = APIGatewayProxyStructuredResultV2;
+export type ApiHandler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
+
+/** DynamoDB's item limit bounds every stored document; larger bodies are refused up front. */
+export const MAX_BODY_BYTES = 350 * 1024;
+
+interface HandlerState {
+  request?: ApiRequest;
+}
+
+export const operationByName = (name: string): Operation => {
+  const op = operations.find((o) => o.operation === name);
+  if (!op) throw new Error(`unknown operation ${name}`);
+  return op;
+};
+
+export const decodeBody = (event: ApiEvent): string | undefined => {
+  if (event.body === undefined || event.body === null) return undefined;
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+};
+
+const parseJson = (raw: string): unknown => {
+  try {
+    return JSON.parse(raw);
+  } catch (e) {
+    throw new OpenSearchError(400, 'json_parse_exception', `Failed to parse request body: ${(e as Error).message}`);
+  }
+};
+
+export const toRequest = (event: ApiEvent, allowedParams: readonly string[]): ApiRequest => {
+  const query: Record<string, string | undefined> = { ...(event.queryStringParameters ?? {}) };
+  const path = event.rawPath;
+  const unknown = Object.keys(query).filter(
+    (p) => !allowedParams.includes(p) && !(GLOBAL_PARAMS as readonly string[]).includes(p),
+  );
+  if (unknown.length > 0) throw unrecognizedParameters(path, unknown);
+  const rawBody = decodeBody(event);
+  if (rawBody !== undefined && Buffer.byteLength(rawBody) > MAX_BODY_BYTES) {
+    throw new OpenSearchError(
+      413,
+      'content_too_long_exception',
+      `request body is too large: ${Buffer.byteLength(rawBody)} bytes, the limit is ${MAX_BODY_BYTES} bytes`,
+    );
+  }
+  const hasBody = rawBody !== undefined && rawBody.trim() !== '';
+  return {
+    method: event.requestContext.http.method.toUpperCase(),
+    path,
+    pathParams: Object.fromEntries(
+      Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, decodeURIComponent(v ?? '')]),
+    ),
+    query,
+    body: hasBody ? parseJson(rawBody) : undefined,
+    rawBody: hasBody ? rawBody : undefined,
+  };
+};
+
+export const toResult = (response: ApiResponse, method: string, query: Query): ApiResult => {
+  const pretty = query.pretty !== undefined && query.pretty !== 'false';
+  const body =
+    method === 'HEAD' || response.body === undefined
+      ? ''
+      : typeof response.body === 'string'
+        ? response.body
+        : JSON.stringify(response.body, null, pretty ? 2 : undefined);
+  return {
+    statusCode: response.status,
+    headers: { 'content-type': 'application/json; charset=UTF-8', ...response.headers },
+    body,
+  };
+};
+
+export const errorResult = (error: unknown, method: string, query: Query = {}): ApiResult => {
+  if (isOpenSearchError(error)) return toResult({ status: error.status, body: error.toEnvelope() }, method, query);
+  logger.error('unhandled error', error as Error);
+  const internal = new OpenSearchError(500, 'exception', 'Internal error; see the control plane logs');
+  return toResult({ status: 500, body: internal.toEnvelope() }, method, query);
+};
+
+const openSearchEdge = (
+  operation: Operation,
+): MiddlewareObj<ApiEvent, ApiResult, Error, Context> & { state: WeakMap<ApiEvent, HandlerState> } => {
+  const state = new WeakMap<ApiEvent, HandlerState>();
+  return {
+    state,
+    before: (request) => {
+      state.set(request.event, { request: toRequest(request.event, operation.params) });
+    },
+    onError: (request) => {
+      const method = request.event.requestContext?.http?.method ?? 'GET';
+      request.response = errorResult(request.error, method, request.event.queryStringParameters ?? {});
+    },
+  };
+};
+
+/** Builds the Lambda handler of one operation of the route table. */
+export const apiHandler = (
+  operationName: string,
+  fn: (request: ApiRequest) => Promise<ApiResponse>,
+): ApiHandler => {
+  const operation = operationByName(operationName);
+  const edge = openSearchEdge(operation);
+  return middy<ApiEvent, ApiResult, Error, Context>()
+    .use(injectLambdaContext(logger))
+    .use(edge)
+    .handler(async (event) => {
+      const request = edge.state.get(event)?.request as ApiRequest;
+      const response = await fn(request);
+      return toResult(response, request.method, request.query);
+    }) as unknown as ApiHandler;
+};
