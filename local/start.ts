@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { startApiServer } from './server';
+import { startDynamoDbLocal } from './services/dynamodb';
+import { resolveOpenSearch } from './services/opensearch';
+import { ensureTable } from './table';
+
+/**
+ * `npm start`: the whole local stack on one machine, no AWS account needed.
+ *
+ * - DynamoDB Local (data in .local/dynamodb; `--in-memory` keeps nothing)
+ * - an OpenSearch node (data in .local/opensearch), unless OPENSEARCH_URL names a running cluster
+ * - the API on http://localhost:9900 (PORT), serving the route table through the same handlers
+ *   the CDK stack deploys, and passing every other path to the cluster
+ */
+const ROOT = path.resolve(__dirname, '..');
+const inMemory = process.argv.includes('--in-memory') || process.env.IN_MEMORY === 'true';
+const dataDir = path.resolve(process.env.SIM_DATA_DIR ?? path.join(ROOT, '.local'));
+const port = Number(process.env.PORT ?? 9900);
+const tableName = process.env.TABLE_NAME ?? 'index-management-local';
+
+const main = async (): Promise<void> => {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      console.log('\nstopping…');
+      void stopAll().then(() => process.exit(0));
+    });
+  }
+
+  try {
+    if (!inMemory) fs.mkdirSync(dataDir, { recursive: true });
+    console.log(`starting DynamoDB Local and ${process.env.OPENSEARCH_URL ? 'checking' : 'an OpenSearch node for'} the cluster…`);
+    const [dynamo, opensearch] = await Promise.all([
+      startDynamoDbLocal({ dbPath: inMemory ? undefined : path.join(dataDir, 'dynamodb') }),
+      resolveOpenSearch({ dataDir: inMemory ? undefined : path.join(dataDir, 'opensearch') }),
+    ]);
+    stops.push(dynamo.stop, opensearch.stop);
+
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
+    process.env.AWS_REGION ??= 'us-east-1';
+    process.env.AWS_ACCESS_KEY_ID ??= 'local';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+    process.env.OPENSEARCH_URL = opensearch.url;
+    process.env.CLUSTER_ENDPOINT = opensearch.url;
+    process.env.TABLE_NAME = tableName;
+    await ensureTable(tableName);
+
+    const api = await startApiServer(port, '127.0.0.1');
+    stops.push(api.close);
+
+    console.log(`
+  DynamoDB Local  ${dynamo.endpoint}  (table ${tableName}${inMemory ? ', in memory' : `, data in ${path.relative(ROOT, dataDir) || dataDir}`})
+  OpenSearch      ${opensearch.url}${opensearch.external ? '  (OPENSEARCH_URL)' : ''}
+  API             ${api.url.replace('127.0.0.1', 'localhost')}
+
+Try:
+  curl -s -XPUT ${api.url.replace('127.0.0.1', 'localhost')}/_plugins/_ism/policies/delete-after-30d \\
+    -H 'content-type: application/json' \\
+    -d '{"policy":{"description":"delete after 30 days","default_state":"hot","states":[{"name":"hot","actions":[],"transitions":[{"state_name":"delete","conditions":{"min_index_age":"30d"}}]},{"name":"delete","actions":[{"delete":{}}]}]}}'
+
+Ctrl-C stops everything.`);
+  } catch (error) {
+    console.error(`could not start the local stack: ${(error as Error).message}`);
+    await stopAll();
+    process.exit(1);
+  }
+};
+
+void main();
