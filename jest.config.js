@@ -1,6 +1,6 @@
 /** Unit tests need nothing; integration tests get DynamoDB Local and an OpenSearch node. */
 const transform = {
-  '^.+\\.tsx?$': ['ts-jest', { isolatedModules: true }],
+  '^.+\\.tsx?$': 'ts-jest',
   '^.+/node_modules/@middy/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
 };
 const common = {
@@ -11,14 +11,15 @@ const common = {
 };
 
 module.exports = {
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      // Runs only when an integration test is selected: unit runs start nothing.
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       testTimeout: 60000,
     },
     {

@@ -105,12 +105,15 @@ export function spawnBound(opts: BoundProcessOptions): BoundProcess {
   const stop = (graceMs = 15_000): Promise<void> => {
     stopping ??= (async () => {
       if (!running) return;
-      signal(pid, 'SIGTERM'); // wrapper forwards to the server and waits for it
-      const timer = delay(graceMs).then(() => 'timeout' as const);
-      if ((await Promise.race([exited, timer])) === 'timeout') {
+      child.ref(); // keep Node alive until the server is really gone
+      signal(pid, 'SIGTERM'); // the wrapper forwards it to the server and waits for it
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
+      if ((await Promise.race([exited, timeout])) === 'timeout') {
         signalGroup(pid, 'SIGKILL');
         await exited;
       }
+      clearTimeout(timer);
       child.stdin?.destroy();
     })();
     return stopping;
@@ -203,7 +206,7 @@ export function makeWorkDir(prefix: string): string {
 }
 
 export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {

@@ -1,0 +1,60 @@
+import { operations } from '../../../infra/routes';
+import { matchRoute } from '../../../lambdas/core/router';
+import { fallbackResult } from '../../../lambdas/core/handlers/route-fallback';
+
+describe('the route table', () => {
+  test('every operation is served under both the _plugins and the legacy _opendistro prefix', () => {
+    for (const op of operations) {
+      const plugins = op.paths.filter((p) => p.startsWith('/_plugins/'));
+      for (const p of plugins) expect(op.paths).toContain(p.replace('/_plugins/', '/_opendistro/'));
+    }
+  });
+
+  test('operation names and method+path pairs are unique', () => {
+    expect(new Set(operations.map((o) => o.operation)).size).toBe(operations.length);
+    const keys = operations.flatMap((o) => o.paths.map((p) => `${o.method} ${p}`));
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
+
+describe('matching a request', () => {
+  test('a path parameter is extracted and decoded', () => {
+    const m = matchRoute('GET', '/_plugins/_ism/policies/my%20policy');
+    expect(m).toMatchObject({ kind: 'operation', pathParams: { policy_id: 'my policy' } });
+    if (m.kind === 'operation') expect(m.operation.operation).toBe('ism.get_policy');
+  });
+
+  test('the literal list path is not taken for a parameter', () => {
+    const m = matchRoute('GET', '/_opendistro/_ism/policies');
+    expect(m.kind === 'operation' && m.operation.operation).toBe('ism.get_policies');
+  });
+
+  test('a known path with another method is method_not_allowed with the allowed methods', () => {
+    const m = matchRoute('POST', '/_plugins/_ism/policies/x');
+    expect(m.kind).toBe('method_not_allowed');
+    if (m.kind === 'method_not_allowed') expect(m.allowed.sort()).toEqual(['DELETE', 'GET', 'HEAD', 'PUT']);
+  });
+
+  test('unknown paths under owned prefixes are ours; everything else goes to the cluster', () => {
+    expect(matchRoute('GET', '/_plugins/_unknown').kind).toBe('no_handler');
+    expect(matchRoute('GET', '/_cat/indices').kind).toBe('data_plane');
+    expect(matchRoute('PUT', '/my-index').kind).toBe('data_plane');
+  });
+});
+
+describe('the fallback answers as OpenSearch does', () => {
+  test('405 with OpenSearch body for a wrong method', () => {
+    const r = fallbackResult('PATCH', '/_plugins/_ism/policies');
+    expect(r.statusCode).toBe(405);
+    expect(JSON.parse(r.body as string)).toEqual({
+      error: 'Incorrect HTTP method for uri [/_plugins/_ism/policies] and method [PATCH], allowed: [PUT, GET]',
+      status: 405,
+    });
+  });
+
+  test('400 no handler found for an unknown path', () => {
+    const r = fallbackResult('GET', '/_opendistro/_nope');
+    expect(r.statusCode).toBe(400);
+    expect(JSON.parse(r.body as string)).toEqual({ error: 'no handler found for uri [/_opendistro/_nope] and method [GET]' });
+  });
+});
