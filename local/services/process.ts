@@ -16,10 +16,12 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-// $1 = grace seconds, $2... = the server's command line.
-// Async lists of a non-interactive sh get /dev/null as stdin, hence the parent pipe is kept on fd 3.
+// $1 = grace seconds, $2 = dir to delete if the parent died ('' = none), $3... = the server's
+// command line. Async lists of a non-interactive sh get /dev/null as stdin, hence the parent
+// pipe is kept on fd 3. The final cleanup runs only when the parent is gone (it cannot clean up
+// itself then); otherwise the parent owns the work dir and may still want to read its log.
 const WRAPPER = `
-grace="$1"; shift
+grace="$1"; cleanup="$2"; shift 2
 exec 3<&0
 "$@" 3<&- &
 child=$!
@@ -39,6 +41,7 @@ while :; do
   kill -0 "$child" 2>/dev/null || break
 done
 kill "$watchdog" 2>/dev/null
+if [ -n "$cleanup" ] && ! kill -0 "$PPID" 2>/dev/null; then rm -rf -- "$cleanup"; fi
 exit "$status"
 `;
 
@@ -53,6 +56,8 @@ export interface BoundProcessOptions {
   logFile: string;
   /** Seconds the watchdog waits after SIGTERM before SIGKILL when the parent dies. */
   graceSeconds?: number;
+  /** A temp dir the wrapper deletes once the server is gone, if (and only if) the parent died. */
+  cleanupDirIfOrphaned?: string;
 }
 
 export interface BoundProcess {
@@ -73,7 +78,7 @@ export function spawnBound(opts: BoundProcessOptions): BoundProcess {
   const logFd = fs.openSync(opts.logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn('/bin/sh', ['-c', WRAPPER, 'sim-wrapper', String(opts.graceSeconds ?? 15), opts.command, ...opts.args], {
+    child = spawn('/bin/sh', ['-c', WRAPPER, 'sim-wrapper', String(opts.graceSeconds ?? 15), opts.cleanupDirIfOrphaned ?? '', opts.command, ...opts.args], {
       cwd: opts.cwd,
       env: opts.env ?? process.env,
       stdio: ['pipe', logFd, logFd],
