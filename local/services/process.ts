@@ -18,8 +18,12 @@ import * as path from 'node:path';
 
 // $1 = grace seconds, $2 = dir to delete if the parent died ('' = none), $3... = the server's
 // command line. Async lists of a non-interactive sh get /dev/null as stdin, hence the parent
-// pipe is kept on fd 3. The final cleanup runs only when the parent is gone (it cannot clean up
-// itself then); otherwise the parent owns the work dir and may still want to read its log.
+// pipe is kept on fd 3. The watchdog blocks in `read` until EOF, i.e. until the parent is gone;
+// from then on it ignores SIGTERM, so the main shell's `kill` after the server exits only ends
+// a watchdog still waiting in `read` (parent alive: stop() or a crash), never one busy stopping
+// the server and removing the work dir. Only an orphaned wrapper removes the dir: a live parent
+// owns it and may still read the log. Loops are bounded: where PID 1 reaps no orphans (some
+// sandboxes), a killed server may stay a zombie that `kill -0` still sees.
 const WRAPPER = `
 grace="$1"; cleanup="$2"; shift 2
 exec 3<&0
@@ -27,10 +31,16 @@ exec 3<&0
 child=$!
 {
   while read -r _; do :; done
+  trap '' TERM
   kill -TERM "$child" 2>/dev/null
   i=0
   while [ "$i" -lt "$grace" ] && kill -0 "$child" 2>/dev/null; do sleep 1; i=$((i+1)); done
   kill -KILL "$child" 2>/dev/null
+  if [ -n "$cleanup" ]; then
+    i=0
+    while [ "$i" -lt 5 ] && kill -0 "$child" 2>/dev/null; do sleep 1; i=$((i+1)); done
+    rm -rf -- "$cleanup"
+  fi
 } <&3 &
 watchdog=$!
 exec 3<&-
@@ -41,7 +51,7 @@ while :; do
   kill -0 "$child" 2>/dev/null || break
 done
 kill "$watchdog" 2>/dev/null
-if [ -n "$cleanup" ] && ! kill -0 "$PPID" 2>/dev/null; then rm -rf -- "$cleanup"; fi
+wait "$watchdog" 2>/dev/null
 exit "$status"
 `;
 
@@ -78,12 +88,24 @@ export function spawnBound(opts: BoundProcessOptions): BoundProcess {
   const logFd = fs.openSync(opts.logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn('/bin/sh', ['-c', WRAPPER, 'sim-wrapper', String(opts.graceSeconds ?? 15), opts.cleanupDirIfOrphaned ?? '', opts.command, ...opts.args], {
-      cwd: opts.cwd,
-      env: opts.env ?? process.env,
-      stdio: ['pipe', logFd, logFd],
-      detached: true,
-    });
+    child = spawn(
+      '/bin/sh',
+      [
+        '-c',
+        WRAPPER,
+        'sim-wrapper',
+        String(opts.graceSeconds ?? 15),
+        opts.cleanupDirIfOrphaned ?? '',
+        opts.command,
+        ...opts.args,
+      ],
+      {
+        cwd: opts.cwd,
+        env: opts.env ?? process.env,
+        stdio: ['pipe', logFd, logFd],
+        detached: true,
+      },
+    );
   } finally {
     fs.closeSync(logFd); // the child has its own copy
   }
@@ -113,7 +135,9 @@ export function spawnBound(opts: BoundProcessOptions): BoundProcess {
       child.ref(); // keep Node alive until the server is really gone
       signal(pid, 'SIGTERM'); // the wrapper forwards it to the server and waits for it
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
+      const timeout = new Promise<'timeout'>(
+        (resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)),
+      );
       if ((await Promise.race([exited, timeout])) === 'timeout') {
         signalGroup(pid, 'SIGKILL');
         await exited;
@@ -148,11 +172,15 @@ export async function waitUntilReady(
   const what = opts.what ?? proc.name;
   for (;;) {
     if (!proc.isRunning()) {
-      throw new Error(`${what} exited (${await proc.exited}) before it was ready. Log ${proc.logFile}:\n${proc.logTail()}`);
+      throw new Error(
+        `${what} exited (${await proc.exited}) before it was ready. Log ${proc.logFile}:\n${proc.logTail()}`,
+      );
     }
     if (await probe().catch(() => false)) return;
     if (Date.now() > deadline) {
-      throw new Error(`${what} not ready after ${opts.timeoutMs} ms. Log ${proc.logFile}:\n${proc.logTail()}`);
+      throw new Error(
+        `${what} not ready after ${opts.timeoutMs} ms. Log ${proc.logFile}:\n${proc.logTail()}`,
+      );
     }
     await delay(opts.intervalMs ?? 250);
   }
@@ -202,7 +230,9 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 
 /** True for start-up failures caused by a port taken between freePort() and bind. */
 export function isPortClash(err: unknown): boolean {
-  return /BindException|Address already in use|EADDRINUSE/i.test(String(err instanceof Error ? err.message : err));
+  return /BindException|Failed to bind|Address already in use|EADDRINUSE/i.test(
+    String(err instanceof Error ? err.message : err),
+  );
 }
 
 /** Fresh temp dir for a server's cwd, logs and ephemeral data. */

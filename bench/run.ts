@@ -1,0 +1,839 @@
+/**
+ * `npm run bench`: bundle size and cold start of every Lambda of the route table, next to a bare
+ * handler that only does one DocumentClient GetItem (bench/bare-handler.ts). Aim: every handler
+ * within 1.5x of the bare one on both. Speed is measured here, never in timed tests.
+ *
+ * - Bundles: esbuild's JS API with exactly `esbuildOptions` from infra/bundling.ts (only the
+ *   entry, output file, working dir and metafile are added), into a temp dir.
+ * - Cold start: a fresh `node` process per run (bench/cold-start-child.js) with the environment a
+ *   Lambda would have, timing `require(bundle)` → the handler's resolved response inside the
+ *   process, plus the whole process wall time from here. Against DynamoDB Local in memory.
+ * - Every run's status code is checked against what its event should give, so a broken handler
+ *   cannot look fast. The table state each event needs (the policy a GET reads, no policy where a
+ *   PUT creates one) is set up between runs, untimed, with the put/delete bundles loaded here.
+ * - Runs are interleaved round robin (order rotated each round) after one discarded warm-up
+ *   round, so machine noise and DynamoDB Local's JIT warm-up hit every bundle alike.
+ * - The data-plane proxy needs a cluster: OPENSEARCH_URL if set, else a node started by
+ *   local/services/opensearch.ts (resolveOpenSearch; ~7 s with the distribution cached, it starts
+ *   while the bundles build). With --no-opensearch, or if no node can be had, its cold start is
+ *   skipped (its size is still measured) and it runs against a closed port (502 expected), so its
+ *   boot and load times still show in the second table.
+ *
+ * Options: --runs N (default 15), --only a,b (names or operations; the bare handler always runs),
+ * --analyze (size breakdown for every bundle, not just those over the aim), --keep (keep the temp
+ * dir with bundles, metafiles and events), --no-opensearch (see above), --wait S (retry failing builds and wait for DynamoDB
+ * Local's module up to S seconds, for a tree that is still being edited).
+ */
+// Before the SDK loads here: it warns on Node 20 (the handlers get the same variable).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { LAMBDA_NODE_TARGET, esbuildOptions } from '../infra/bundling';
+import { dataPlaneProxy, fallback, operations } from '../infra/routes';
+import { matchRoute } from '../lambdas/core/router';
+import { lambdaContext, toApiEvent } from '../local/api-event';
+import { ensureTable } from '../local/table';
+import { BARE_KEY } from './bare-handler';
+
+type ApiEvent = APIGatewayProxyEventV2;
+type ApiResult = APIGatewayProxyStructuredResultV2;
+type Handler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
+
+const ROOT = path.resolve(__dirname, '..');
+const CHILD = path.join(__dirname, 'cold-start-child.js');
+const AIM = 1.5;
+const REGION = 'us-east-1';
+const RUN_TIMEOUT_MS = 30_000;
+
+// ---------------------------------------------------------------- options
+
+const argv = process.argv.slice(2);
+const flag = (name: string): boolean => argv.includes(`--${name}`);
+const option = (name: string): string | undefined => {
+  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return undefined;
+  return argv[i].includes('=') ? argv[i].slice(argv[i].indexOf('=') + 1) : argv[i + 1];
+};
+const RUNS = Number(option('runs') ?? process.env.BENCH_RUNS ?? 15);
+const ONLY = option('only')?.split(',').filter(Boolean);
+const WAIT_S = Number(option('wait') ?? 0);
+const ANALYZE = flag('analyze');
+const KEEP = flag('keep');
+const START_OPENSEARCH = !flag('no-opensearch');
+if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`--runs must be a positive integer, got ${RUNS}`);
+
+// ---------------------------------------------------------------- targets
+
+type Kind = 'bare' | 'operation' | 'fallback' | 'proxy';
+
+interface Target {
+  /** Row label: the operation name, or `bare`. */
+  name: string;
+  /** Entry module, relative to the repository root. */
+  entry: string;
+  kind: Kind;
+  method?: string;
+  paths?: readonly string[];
+}
+
+const allTargets: Target[] = [
+  { name: 'bare', entry: 'bench/bare-handler.ts', kind: 'bare' },
+  ...operations.map((o): Target => ({
+    name: o.operation,
+    entry: o.handler,
+    kind: 'operation',
+    method: o.method,
+    paths: o.paths,
+  })),
+  { name: fallback.operation, entry: fallback.handler, kind: 'fallback' },
+  { name: dataPlaneProxy.operation, entry: dataPlaneProxy.handler, kind: 'proxy' },
+];
+const targets = allTargets.filter(
+  (t) => t.kind === 'bare' || !ONLY || ONLY.some((o) => t.name === o || t.name.endsWith(`.${o}`)),
+);
+
+// ---------------------------------------------------------------- bundling
+
+interface Bundle {
+  file: string;
+  bytes: number;
+  metafile: esbuild.Metafile;
+}
+
+/** What the bench adds to `esbuildOptions`: where to read and write, and the metafile. Nothing else. */
+const buildExtras = (entry: string, outfile: string): esbuild.BuildOptions => ({
+  absWorkingDir: ROOT,
+  entryPoints: [entry],
+  outfile,
+  metafile: true,
+  write: true,
+  logLevel: 'silent',
+});
+
+const overridden = Object.keys(buildExtras('', '')).filter((k) => k in esbuildOptions && k !== 'logLevel');
+if (overridden.length > 0) {
+  throw new Error(
+    `infra/bundling.ts now sets ${overridden.join(', ')}, which the bench sets too: update bench/run.ts`,
+  );
+}
+
+const bundle = async (target: Target, outDir: string): Promise<Bundle> => {
+  const file = path.join(outDir, `${target.name}.js`);
+  const result = await esbuild.build({
+    ...(esbuildOptions as unknown as esbuild.BuildOptions),
+    ...buildExtras(target.entry, file),
+  });
+  const metafile = result.metafile as esbuild.Metafile;
+  fs.writeFileSync(path.join(outDir, `${target.name}.meta.json`), JSON.stringify(metafile));
+  return { file, bytes: fs.statSync(file).size, metafile };
+};
+
+const buildError = (error: unknown): string => {
+  const failure = error as esbuild.BuildFailure;
+  if (Array.isArray(failure.errors) && failure.errors.length > 0) {
+    return failure.errors
+      .slice(0, 3)
+      .map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`)
+      .join('; ');
+  }
+  return String(error instanceof Error ? error.message : error);
+};
+
+/** Package (or project folder) an esbuild input belongs to: the innermost node_modules package. */
+const ownerOf = (input: string): string => {
+  const packages = [...input.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)];
+  if (packages.length > 0) return packages[packages.length - 1][1];
+  const parts = input.split('/');
+  return parts.length > 2 ? `${parts[0]}/${parts[1]}/ (project)` : `${input} (project)`;
+};
+
+const bytesByOwner = (meta: esbuild.Metafile): Map<string, number> => {
+  const owners = new Map<string, number>();
+  for (const output of Object.values(meta.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      owners.set(ownerOf(input), (owners.get(ownerOf(input)) ?? 0) + bytesInOutput);
+    }
+  }
+  return owners;
+};
+
+// ---------------------------------------------------------------- events and expected statuses
+
+const DEFAULT_POLICY = {
+  policy: {
+    description: 'bench: hot-warm-delete',
+    default_state: 'hot',
+    states: [
+      {
+        name: 'hot',
+        actions: [{ rollover: { min_index_age: '1d', min_size: '50gb' } }],
+        transitions: [{ state_name: 'warm', conditions: { min_index_age: '7d' } }],
+      },
+      {
+        name: 'warm',
+        actions: [{ replica_count: { number_of_replicas: 1 } }],
+        transitions: [{ state_name: 'delete', conditions: { min_index_age: '30d' } }],
+      },
+      { name: 'delete', actions: [{ delete: {} }], transitions: [] },
+    ],
+    ism_template: [{ index_patterns: ['bench-logs-*'], priority: 100 }],
+  },
+};
+
+/** An event for a target with no events/<operation>.json: its first path, `{x}` → `bench-x`. */
+const builtEvent = (target: Target): ApiEvent => {
+  if (target.kind === 'bare') return toApiEvent({ method: 'GET', path: '/bench/bare' });
+  if (target.kind === 'fallback')
+    return toApiEvent({ method: 'GET', path: '/_plugins/_ism/bench-no-such-route' });
+  if (target.kind === 'proxy') return toApiEvent({ method: 'GET', path: '/' });
+  const template = target.paths?.[0] ?? '/';
+  const pathParameters: Record<string, string> = {};
+  const rawPath = template.replace(
+    /\{(\w+)\}/g,
+    (_, name: string) => (pathParameters[name] = `bench-${name}`),
+  );
+  const method = target.method ?? 'GET';
+  const withBody = method === 'PUT' || method === 'POST';
+  return toApiEvent({
+    method,
+    path: rawPath,
+    pathParameters,
+    routeKey: `${method} ${template}`,
+    headers: withBody ? { 'content-type': 'application/json' } : {},
+    body: withBody ? JSON.stringify(DEFAULT_POLICY) : undefined,
+  });
+};
+
+const loadEvent = (target: Target): { event: ApiEvent; source: string } => {
+  const file = path.join(ROOT, 'events', `${target.name}.json`);
+  if (target.kind !== 'bare' && fs.existsSync(file)) {
+    return {
+      event: JSON.parse(fs.readFileSync(file, 'utf8')) as ApiEvent,
+      source: path.relative(ROOT, file),
+    };
+  }
+  return { event: builtEvent(target), source: 'built with toApiEvent' };
+};
+
+const decodedBody = (event: ApiEvent): string | undefined =>
+  event.body == null
+    ? undefined
+    : event.isBase64Encoded
+      ? Buffer.from(event.body, 'base64').toString()
+      : event.body;
+
+const methodOf = (event: ApiEvent): string => event.requestContext.http.method.toUpperCase();
+const policyIdOf = (event: ApiEvent): string | undefined =>
+  event.pathParameters?.policy_id ?? event.queryStringParameters?.policyID;
+const isUpdate = (event: ApiEvent): boolean =>
+  event.queryStringParameters?.if_seq_no !== undefined &&
+  event.queryStringParameters?.if_primary_term !== undefined;
+
+/** What the table must hold before a run: the policy the event reads, or no policy where it creates one. */
+type Precondition = { policy: 'present' | 'absent' | 'fresh'; id: string } | undefined;
+
+const preconditionOf = (target: Target, event: ApiEvent): Precondition => {
+  const id = policyIdOf(event);
+  if (!id || !target.name.startsWith('ism.')) return undefined;
+  switch (target.name) {
+    case 'ism.put_policy':
+      // An update needs the document with the seq_no/primary_term the event names: re-created per run.
+      return { policy: isUpdate(event) ? 'fresh' : 'absent', id };
+    case 'ism.get_policy':
+    case 'ism.exists_policy':
+    case 'ism.delete_policy':
+    case 'ism.get_policies':
+      return { policy: 'present', id };
+    default:
+      return undefined;
+  }
+};
+
+interface Expectation {
+  ok(status: number | undefined): boolean;
+  text: string;
+}
+const exactly = (s: number): Expectation => ({ ok: (x) => x === s, text: String(s) });
+const success: Expectation = { ok: (x) => x !== undefined && x >= 200 && x < 300, text: '2xx' };
+
+const expectationOf = (target: Target, event: ApiEvent): Expectation => {
+  switch (target.kind) {
+    case 'bare':
+      return exactly(200);
+    case 'fallback':
+      return exactly(matchRoute(methodOf(event), event.rawPath).kind === 'method_not_allowed' ? 405 : 400);
+    case 'proxy':
+      return success;
+    case 'operation':
+      if (target.name === 'ism.put_policy') return exactly(isUpdate(event) ? 200 : 201);
+      return target.name.startsWith('ism.') ? exactly(200) : success;
+  }
+};
+
+// ---------------------------------------------------------------- cold-start runs
+
+interface RunResult {
+  ok: boolean;
+  status?: number;
+  wallMs: number;
+  bootMs?: number;
+  loadMs?: number;
+  invokeMs?: number;
+  totalMs?: number;
+  detail?: string;
+}
+
+interface ChildReport {
+  bootMs: number;
+  loadMs: number;
+  invokeMs: number;
+  totalMs: number;
+  statusCode?: number;
+  body?: string;
+  error?: string;
+}
+
+const runChild = (bundleFile: string, eventFile: string, name: string, env: NodeJS.ProcessEnv) =>
+  new Promise<{ wallMs: number; report?: ChildReport; output: string }>((resolve) => {
+    const started = process.hrtime.bigint();
+    let exitedAt = started;
+    const child = spawn(process.execPath, [CHILD, bundleFile, eventFile, name], {
+      env,
+      cwd: os.tmpdir(),
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let reportText = '';
+    const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    (child.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => (reportText += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    child.on('exit', () => (exitedAt = process.hrtime.bigint()));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const wallMs = Number(exitedAt - started) / 1e6;
+      let report: ChildReport | undefined;
+      try {
+        report = reportText ? (JSON.parse(reportText) as ChildReport) : undefined;
+      } catch {
+        report = undefined;
+      }
+      if (!report) output += `\n(exit ${code ?? signal}, no report)`;
+      resolve({ wallMs, report, output });
+    });
+  });
+
+// ---------------------------------------------------------------- statistics and printing
+
+const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
+const median = (xs: number[]): number => {
+  const s = sorted(xs);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+/** Nearest-rank percentile: with 7 runs p90 is the slowest run. */
+const percentile = (xs: number[], p: number): number =>
+  sorted(xs)[Math.max(0, Math.ceil((p / 100) * xs.length) - 1)];
+
+const kib = (bytes: number): string => (bytes / 1024).toFixed(1);
+const msText = (ms: number | undefined): string => (ms === undefined ? '-' : ms.toFixed(0));
+const ratioText = (r: number | undefined): string => (r === undefined ? '-' : `${r.toFixed(2)}x`);
+
+const table = (header: string[], rows: string[][], rightAligned: Set<number>): string => {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
+};
+
+const closedPort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+
+const waitFor = async <T>(what: string, attempt: () => T | Promise<T>, deadline: number): Promise<T> => {
+  for (let announced = false; ;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+      if (!announced) console.log(`waiting for ${what} (up to ${WAIT_S}s): ${buildError(error)}`);
+      announced = true;
+      await new Promise((r) => setTimeout(r, 5_000));
+    }
+  }
+};
+
+// ---------------------------------------------------------------- main
+
+interface Row {
+  target: Target;
+  bundle?: Bundle;
+  buildError?: string;
+  eventSource?: string;
+  eventFile?: string;
+  event?: ApiEvent;
+  expect?: Expectation;
+  pre?: Precondition;
+  skipped?: string;
+  /** Cold start skipped, but run anyway (the proxy against a closed port) for its boot and load times. */
+  loadOnly?: boolean;
+  runs: RunResult[];
+  failures: string[];
+}
+
+type DynamoModule = typeof import('../local/services/dynamodb');
+type OpenSearchModule = typeof import('../local/services/opensearch');
+
+interface Cluster {
+  url: string;
+  what: string;
+  stop(): Promise<void>;
+}
+
+const main = async (): Promise<number> => {
+  const began = Date.now();
+  const deadline = began + WAIT_S * 1000;
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+  const home = path.join(workDir, 'home'); // an empty HOME, as in Lambda: no ~/.aws config is read
+  fs.mkdirSync(home);
+  const tableName = `bench-${randomUUID().slice(0, 8)}`;
+
+  console.log(
+    `bench: node ${process.version}, esbuild ${esbuild.version}, ${os.cpus().length} CPUs, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}, ${RUNS} runs per bundle after 1 warm-up round`,
+  );
+  console.log(`esbuild options (infra/bundling.ts): ${JSON.stringify(esbuildOptions)}`);
+
+  // DynamoDB Local starts while the bundles build.
+  const dynamoStarting = (async () => {
+    const mod = await waitFor(
+      'local/services/dynamodb.ts',
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      () => require('../local/services/dynamodb') as DynamoModule,
+      deadline,
+    );
+    return mod.startDynamoDbLocal({});
+  })();
+  dynamoStarting.catch(() => undefined); // awaited below; don't crash as unhandled meanwhile
+  const clusterStarting = (async (): Promise<Cluster | undefined> => {
+    if (!targets.some((t) => t.kind === 'proxy')) return undefined;
+    if (START_OPENSEARCH) {
+      const started = Date.now();
+      let node: Awaited<ReturnType<OpenSearchModule['resolveOpenSearch']>>;
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const mod = require('../local/services/opensearch') as OpenSearchModule;
+        node = await mod.resolveOpenSearch({});
+      } catch (error) {
+        // The proxy's cold start is then skipped; everything else is still measured.
+        console.log(`no OpenSearch node for the proxy: ${(error as Error).message.split('\n')[0]}`);
+        return undefined;
+      }
+      const how = node.external
+        ? 'OPENSEARCH_URL'
+        : `started in ${((Date.now() - started) / 1000).toFixed(0)} s`;
+      return {
+        url: node.url,
+        what: `OpenSearch ${node.version ?? ''} at ${node.url} (${how})`,
+        stop: node.stop,
+      };
+    }
+    const url = process.env.OPENSEARCH_URL;
+    return url ? { url, what: `OPENSEARCH_URL ${url}`, stop: async () => undefined } : undefined;
+  })();
+  clusterStarting.catch(() => undefined);
+
+  const rows: Row[] = targets.map((target) => ({ target, runs: [], failures: [] }));
+  const t0 = Date.now();
+  await Promise.all(
+    rows.map(async (row) => {
+      try {
+        row.bundle = await waitFor(
+          `${row.target.entry} to build`,
+          () => bundle(row.target, workDir),
+          deadline,
+        );
+      } catch (error) {
+        row.buildError = buildError(error);
+      }
+    }),
+  );
+  console.log(
+    `bundled ${rows.filter((r) => r.bundle).length}/${rows.length} in ${Date.now() - t0} ms → ${workDir}`,
+  );
+  for (const row of rows.filter((r) => r.buildError))
+    console.log(`  BUILD FAILED ${row.target.name}: ${row.buildError}`);
+
+  const [dynamoStart, clusterStart] = await Promise.allSettled([dynamoStarting, clusterStarting]);
+  if (dynamoStart.status === 'rejected' || clusterStart.status === 'rejected') {
+    if (dynamoStart.status === 'fulfilled') await dynamoStart.value.stop();
+    if (clusterStart.status === 'fulfilled') await clusterStart.value?.stop();
+    throw dynamoStart.status === 'rejected'
+      ? dynamoStart.reason
+      : (clusterStart as PromiseRejectedResult).reason;
+  }
+  const dynamo = dynamoStart.value;
+  const cluster = clusterStart.value;
+  try {
+    console.log(`DynamoDB Local ${dynamo.endpoint} (in memory), table ${tableName}`);
+    if (cluster) console.log(`cluster for the proxy: ${cluster.what}`);
+    Object.assign(process.env, {
+      TABLE_NAME: tableName,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_CONFIG_FILE: path.join(home, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'),
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+    await ensureTable(tableName);
+    const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    await ddb.send(
+      new PutCommand({ TableName: tableName, Item: { ...BARE_KEY, doc: JSON.stringify(DEFAULT_POLICY) } }),
+    );
+
+    // Nothing listens here: without a cluster the proxy answers 502 at once.
+    const closedUrl = `http://127.0.0.1:${await closedPort()}`;
+    const lambdaEnv = (row: Row): NodeJS.ProcessEnv => ({
+      PATH: process.env.PATH,
+      LANG: 'en_US.UTF-8',
+      TZ: ':UTC',
+      HOME: home,
+      AWS_CONFIG_FILE: path.join(home, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'),
+      AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${LAMBDA_NODE_TARGET.replace('node', '')}.x`,
+      AWS_LAMBDA_FUNCTION_NAME: row.target.name,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+      AWS_REGION: REGION,
+      AWS_DEFAULT_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      TABLE_NAME: tableName,
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...(row.target.kind === 'proxy'
+        ? {
+            CLUSTER_ENDPOINT: cluster?.url ?? closedUrl,
+            CLUSTER_AUTH: process.env.CLUSTER_AUTH ?? 'none',
+          }
+        : {}),
+    });
+
+    // Events, expectations, preconditions.
+    for (const row of rows) {
+      if (!row.bundle) continue;
+      if (row.target.kind === 'proxy' && !cluster) {
+        row.skipped = 'skipped: no cluster';
+        row.loadOnly = true;
+      }
+      const { event, source } = loadEvent(row.target);
+      row.event = event;
+      row.eventSource = source;
+      row.expect = row.loadOnly ? exactly(502) : expectationOf(row.target, event);
+      row.pre = preconditionOf(row.target, event);
+      row.eventFile = path.join(workDir, `${row.target.name}.event.json`);
+      fs.writeFileSync(row.eventFile, JSON.stringify(event));
+    }
+
+    // Table set-up between runs, untimed, through the put and delete bundles loaded in this process.
+    const bundleOf = (name: string) => rows.find((r) => r.target.name === name)?.bundle;
+    const inProcess = new Map<string, Handler>();
+    const handlerOf = (name: string): Handler => {
+      const b = bundleOf(name) ?? allTargets.find((t) => t.name === name);
+      if (!b) throw new Error(`no ${name} handler`);
+      let h = inProcess.get(name);
+      if (!h) {
+        const file = 'file' in b ? b.file : path.join(ROOT, b.entry);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        h = (require(file) as { handler: Handler }).handler;
+        inProcess.set(name, h);
+      }
+      return h;
+    };
+    const putRow = rows.find((r) => r.target.name === 'ism.put_policy');
+    const putEvent =
+      putRow?.event ?? loadEvent(allTargets.find((t) => t.name === 'ism.put_policy') as Target).event;
+    const putEventId = policyIdOf(putEvent);
+    // A list should find something: the policy the put event creates, kept present.
+    const listRow = rows.find((r) => r.target.name === 'ism.get_policies' && r.event && !r.pre);
+    if (listRow && putEventId) listRow.pre = { policy: 'present', id: putEventId };
+    const seedPolicy = async (id: string): Promise<ApiResult> => {
+      const body = JSON.parse(
+        decodedBody(putEvent) ?? JSON.stringify(DEFAULT_POLICY),
+      ) as typeof DEFAULT_POLICY;
+      // Another id with the same ism_template would be refused as a template conflict.
+      if (id !== putEventId && body.policy)
+        delete (body.policy as Partial<typeof DEFAULT_POLICY.policy>).ism_template;
+      const p = `/_plugins/_ism/policies/${encodeURIComponent(id)}`;
+      const event = toApiEvent({
+        method: 'PUT',
+        path: p,
+        pathParameters: { policy_id: id },
+        routeKey: 'PUT /_plugins/_ism/policies/{policy_id}',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return handlerOf('ism.put_policy')(event, lambdaContext('bench-seed'));
+    };
+    const deletePolicy = (id: string): Promise<ApiResult> =>
+      handlerOf('ism.delete_policy')(
+        toApiEvent({
+          method: 'DELETE',
+          path: `/_plugins/_ism/policies/${encodeURIComponent(id)}`,
+          pathParameters: { policy_id: id },
+          routeKey: 'DELETE /_plugins/_ism/policies/{policy_id}',
+        }),
+        lambdaContext('bench-seed'),
+      );
+    const expectStatus = (what: string, res: ApiResult, ok: number[]) => {
+      if (!ok.includes(res.statusCode ?? 0)) {
+        throw new Error(
+          `${what}: status ${res.statusCode} (wanted ${ok.join('/')}): ${String(res.body).slice(0, 300)}`,
+        );
+      }
+    };
+    const prepare = async (row: Row): Promise<void> => {
+      const pre = row.pre;
+      if (!pre) return;
+      if (pre.policy === 'present') {
+        expectStatus(`seeding policy ${pre.id}`, await seedPolicy(pre.id), [201, 409]);
+      } else if (pre.policy === 'absent') {
+        expectStatus(`removing policy ${pre.id}`, await deletePolicy(pre.id), [200, 404]);
+      } else {
+        expectStatus(`removing policy ${pre.id}`, await deletePolicy(pre.id), [200, 404]);
+        const created = await seedPolicy(pre.id);
+        expectStatus(`seeding policy ${pre.id}`, created, [201]);
+        const doc = JSON.parse(String(created.body)) as { _seq_no: number; _primary_term: number };
+        const event = row.event as ApiEvent;
+        const query = {
+          ...event.queryStringParameters,
+          if_seq_no: String(doc._seq_no),
+          if_primary_term: String(doc._primary_term),
+        };
+        const rawQueryString = new URLSearchParams(query as Record<string, string>).toString();
+        fs.writeFileSync(
+          row.eventFile as string,
+          JSON.stringify({ ...event, queryStringParameters: query, rawQueryString }),
+        );
+      }
+    };
+
+    const runnable = rows.filter((r) => r.bundle && r.eventFile);
+    for (const row of runnable) {
+      const note = row.loadOnly ? ` (no cluster: a closed port, ${closedUrl}; load time only)` : '';
+      console.log(`  ${row.target.name}: event ${row.eventSource}, expects ${row.expect?.text}${note}`);
+    }
+    for (let round = 0; round <= RUNS; round++) {
+      const order = runnable.map((_, i) => runnable[(i + round) % runnable.length]);
+      const cells: string[] = [];
+      for (const row of order) {
+        if (row.failures.length >= 3) continue; // broken: stop spending time on it
+        let result: RunResult;
+        try {
+          await prepare(row);
+          const { wallMs, report, output } = await runChild(
+            (row.bundle as Bundle).file,
+            row.eventFile as string,
+            row.target.name,
+            lambdaEnv(row),
+          );
+          const status = report?.statusCode;
+          const ok = !report?.error && (row.expect as Expectation).ok(status);
+          result = { ok, status, wallMs, ...report };
+          if (!ok) {
+            result.detail =
+              report?.error ?? `status ${status}, expected ${row.expect?.text}: ${report?.body ?? output}`;
+          }
+        } catch (error) {
+          result = { ok: false, wallMs: 0, detail: `set-up failed: ${(error as Error).message}` };
+        }
+        if (!result.ok) row.failures.push(result.detail ?? 'failed');
+        if (round > 0) row.runs.push(result);
+        cells.push(
+          `${row.target.name.replace(/^\w+\./, '')} ${result.status ?? 'ERR'}${result.ok ? '' : '!'} ${msText(result.totalMs)}`,
+        );
+      }
+      console.log(`${round === 0 ? 'warm-up ' : `round ${round}/${RUNS}`}  ${cells.join(' · ')}`);
+    }
+  } finally {
+    await Promise.all([dynamo.stop(), cluster?.stop()]);
+  }
+
+  // ---------------------------------------------------------------- report
+  const bare = rows.find((r) => r.target.kind === 'bare') as Row;
+  const okTimes = (row: Row, key: keyof RunResult) =>
+    row.runs.filter((r) => r.ok && typeof r[key] === 'number').map((r) => r[key] as number);
+  const coldOf = (row: Row) => {
+    const xs = okTimes(row, 'totalMs');
+    return xs.length === RUNS && !row.loadOnly ? { median: median(xs), p90: percentile(xs, 90) } : undefined;
+  };
+  const bareCold = coldOf(bare);
+  const bareBytes = bare.bundle?.bytes;
+
+  const verdicts = new Map<Row, { sizeRatio?: number; coldRatio?: number; verdict: string }>();
+  for (const row of rows) {
+    const sizeRatio = row.bundle && bareBytes ? row.bundle.bytes / bareBytes : undefined;
+    const cold = coldOf(row);
+    const coldRatio = cold && bareCold ? cold.median / bareCold.median : undefined;
+    let verdict: string;
+    if (row.target.kind === 'bare') verdict = bareCold ? '(reference)' : 'FAILED';
+    else if (row.buildError) verdict = 'BUILD FAILED';
+    else if (row.failures.length > 0) verdict = `FAILED (${row.failures.length} bad runs)`;
+    else {
+      const misses = [
+        sizeRatio !== undefined && sizeRatio > AIM ? 'size' : '',
+        coldRatio !== undefined && coldRatio > AIM ? 'cold start' : '',
+      ].filter(Boolean);
+      if (misses.length > 0) verdict = `NO (${misses.join(' + ')})`;
+      else if (coldRatio === undefined) verdict = `size yes; cold start ${row.skipped ?? 'not measured'}`;
+      else verdict = 'yes';
+    }
+    verdicts.set(row, { sizeRatio, coldRatio, verdict });
+  }
+
+  const statusesOf = (row: Row): string => {
+    if (row.buildError) return '-';
+    const counts = new Map<string, number>();
+    for (const r of row.runs)
+      counts.set(String(r.status ?? 'ERR'), (counts.get(String(r.status ?? 'ERR')) ?? 0) + 1);
+    const text =
+      [...counts].map(([s, n]) => `${s} x${n}`).join(', ') + (row.failures.length ? ' (wrong!)' : ' ok');
+    return row.loadOnly ? `${text}, closed port` : text;
+  };
+
+  console.log(
+    `\nCold start = in the fresh process, require(bundle) → handler's resolved response; median and p90 of ${RUNS}.`,
+  );
+  console.log(`Aim: every handler within ${AIM}x of the bare handler on both size and cold-start median.\n`);
+  console.log(
+    table(
+      [
+        'handler',
+        'size KiB',
+        'size vs bare',
+        'cold median ms',
+        'cold p90 ms',
+        'cold vs bare',
+        `within ${AIM}x? (both)`,
+        'status (expected)',
+      ],
+      rows.map((row) => {
+        const v = verdicts.get(row) as { sizeRatio?: number; coldRatio?: number; verdict: string };
+        const cold = coldOf(row);
+        return [
+          row.target.name,
+          row.bundle ? kib(row.bundle.bytes) : '-',
+          ratioText(v.sizeRatio),
+          cold ? msText(cold.median) : '-',
+          cold ? msText(cold.p90) : '-',
+          ratioText(v.coldRatio),
+          v.verdict,
+          `${statusesOf(row)}${row.expect ? ` (${row.expect.text})` : ''}`,
+        ];
+      }),
+      new Set([1, 2, 3, 4, 5]),
+    ),
+  );
+
+  console.log(
+    '\nWhere the time goes (medians, ms): boot = node start → require; load = require(bundle); first request = handler call → response; wall = whole process, spawn → exit.\n',
+  );
+  console.log(
+    table(
+      ['handler', 'boot', 'load', 'first request', 'load+request', 'wall', 'wall vs bare'],
+      rows
+        .filter((r) => coldOf(r) || (r.loadOnly && r.failures.length === 0 && r.runs.length > 0))
+        .map((row) => {
+          const wall = median(okTimes(row, 'wallMs'));
+          return [
+            row.loadOnly ? `${row.target.name} *` : row.target.name,
+            msText(median(okTimes(row, 'bootMs'))),
+            msText(median(okTimes(row, 'loadMs'))),
+            msText(median(okTimes(row, 'invokeMs'))),
+            msText(median(okTimes(row, 'totalMs'))),
+            msText(wall),
+            ratioText(wall / median(okTimes(bare, 'wallMs'))),
+          ];
+        }),
+      new Set([1, 2, 3, 4, 5, 6]),
+    ),
+  );
+  if (rows.some((r) => r.loadOnly)) {
+    console.log(
+      '* no cluster: answered 502 from a closed port; only its boot and load compare with the others.',
+    );
+  }
+
+  for (const row of rows.filter((r) => r.failures.length > 0)) {
+    console.log(`\n${row.target.name} FAILED: ${row.failures[0].slice(0, 1500)}`);
+  }
+
+  // Size breakdown: what a bundle has that the bare one has not.
+  const bareOwners = bare.bundle ? bytesByOwner(bare.bundle.metafile) : new Map<string, number>();
+  const explain = rows.filter(
+    (r) => r.bundle && r.target.kind !== 'bare' && (ANALYZE || (verdicts.get(r)?.sizeRatio ?? 0) > AIM),
+  );
+  const shown = new Map<string, string>();
+  for (const row of explain) {
+    const owners = bytesByOwner((row.bundle as Bundle).metafile);
+    const deltas = [...owners]
+      .map(([owner, bytes]) => ({ owner, bytes, delta: bytes - (bareOwners.get(owner) ?? 0) }))
+      .filter((d) => d.delta > 512)
+      .sort((a, b) => b.delta - a.delta)
+      .slice(0, 10);
+    const total = (row.bundle as Bundle).bytes - (bare.bundle?.bytes ?? 0);
+    // Handlers built from the same modules have the same breakdown: print it once.
+    const shape = deltas.map((d) => `${d.owner}:${Math.round(d.delta / 1024)}`).join(',');
+    const twin = shown.get(shape);
+    if (twin) {
+      console.log(`\n${row.target.name}: ${kib(total)} KiB more than bare, the same packages as ${twin}`);
+      continue;
+    }
+    shown.set(shape, row.target.name);
+    console.log(
+      `\n${row.target.name}: ${kib(total)} KiB more than bare, by package (KiB in bundle, extra over bare):`,
+    );
+    for (const d of deltas)
+      console.log(`  ${kib(d.bytes).padStart(7)}  +${kib(d.delta).padStart(6)}  ${d.owner}`);
+  }
+
+  if (KEEP)
+    console.log(`\nkept ${workDir} (bundles, *.meta.json for https://esbuild.github.io/analyze/, events)`);
+  else fs.rmSync(workDir, { recursive: true, force: true });
+  console.log(`\nbench took ${((Date.now() - began) / 1000).toFixed(0)} s`);
+
+  const broken = rows.some((r) => r.buildError || r.failures.length > 0) || !bareCold;
+  return broken ? 1 : 0;
+};
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

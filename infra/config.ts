@@ -1,0 +1,219 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+
+/**
+ * Deployment configuration of the control plane, read from CDK context (`-c key=value` on the
+ * command line, or the `context` block of `cdk.json`). Every key is optional; the defaults
+ * deploy a control plane with no cluster attached (index-management documents only).
+ *
+ * | key                  | values                                   | default                  | meaning |
+ * | -------------------- | ---------------------------------------- | ------------------------ | ------- |
+ * | `stackName`          | CloudFormation stack name                | `IndexManagement`        | also the name of the `cdk.out/<stackName>.template.json` file |
+ * | `clusterEndpoint`    | `https://…` URL of the cluster           | none                     | required with `proxyDataPlane`; without it, operations that talk to the cluster answer 500 (synth warns) |
+ * | `clusterAuth`        | `none` \| `sigv4` \| `basic`             | `none`                   | how the cluster client authenticates |
+ * | `clusterRegion`      | AWS region of the cluster                | the stack's region       | SigV4 signing region |
+ * | `clusterService`     | `es` \| `aoss`                           | `es`                     | SigV4 service: OpenSearch Service domain or OpenSearch Serverless collection |
+ * | `clusterDomainArn`   | domain ARN (`arn:aws:es:…:domain/<name>`) or collection ARN (`arn:aws:aoss:…:collection/<id>`) | none | required with `sigv4`: grants `es:ESHttp*` on the domain, or `aoss:APIAccessAll` on the collection |
+ * | `clusterSecretArn`   | Secrets Manager secret ARN               | none                     | required with `basic`: a secret `{"username": …, "password": …}` |
+ * | `vpcId`              | `vpc-…`                                  | none (no VPC)            | runs every function in this VPC (with `vpcSubnetIds`); the subnets need a route to DynamoDB (gateway endpoint or NAT) and to the cluster |
+ * | `vpcSubnetIds`       | `subnet-a,subnet-b` (or a JSON array)    | none                     | private subnets for the functions; required with `vpcId` |
+ * | `securityGroupIds`   | `sg-…,sg-…` (or a JSON array)            | one new egress-only group | security groups for the functions |
+ * | `proxyDataPlane`     | `true` \| `false`                        | `false`                  | pass every non-index-management path to the cluster (`$default` route) |
+ * | `logLevel`           | `DEBUG` \| `INFO` \| `WARN` \| `ERROR`   | `INFO`                   | Powertools and Lambda application log level |
+ * | `logRetentionDays`   | a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, …) | `30`                     | retention of function and access log groups |
+ * | `tableRemovalPolicy` | `retain` \| `destroy`                    | `retain`                 | what `cdk destroy` does with the table (retained tables also get deletion protection) |
+ *
+ * Nothing here is looked up in an AWS account: VPC, subnets and security groups are imported by
+ * id, so `cdk synth` works offline and without credentials.
+ */
+export type ClusterAuth = 'none' | 'sigv4' | 'basic';
+export type ClusterService = 'es' | 'aoss';
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+export interface VpcConfig {
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+  /** Empty: the stack creates one egress-only security group for the functions. */
+  readonly securityGroupIds: readonly string[];
+}
+
+export interface ClusterConfig {
+  /** Empty when no cluster is attached. */
+  readonly endpoint: string;
+  readonly auth: ClusterAuth;
+  readonly region?: string;
+  readonly service: ClusterService;
+  /** Domain ARN (`es`) or collection ARN (`aoss`) the SigV4 permission is scoped to. */
+  readonly resourceArn?: string;
+  readonly secretArn?: string;
+}
+
+export interface ControlPlaneConfig {
+  readonly stackName: string;
+  readonly cluster: ClusterConfig;
+  readonly vpc?: VpcConfig;
+  readonly proxyDataPlane: boolean;
+  readonly logLevel: LogLevel;
+  readonly logRetentionDays: number;
+  readonly retainTable: boolean;
+}
+
+/** Context keys this app reads (and nothing else). */
+export const CONTEXT_KEYS = [
+  'stackName',
+  'clusterEndpoint',
+  'clusterAuth',
+  'clusterRegion',
+  'clusterService',
+  'clusterDomainArn',
+  'clusterSecretArn',
+  'vpcId',
+  'vpcSubnetIds',
+  'securityGroupIds',
+  'proxyDataPlane',
+  'logLevel',
+  'logRetentionDays',
+  'tableRemovalPolicy',
+] as const;
+export type ContextKey = (typeof CONTEXT_KEYS)[number];
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(`invalid CDK context: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Context from `-c` arrives as strings, context from cdk.json or tests as JSON values. */
+const str = (value: unknown): string | undefined => {
+  if (value === undefined || value === null) return undefined;
+  const s = String(value).trim();
+  return s === '' ? undefined : s;
+};
+
+const bool = (key: string, value: unknown): boolean => {
+  if (value === undefined || value === null || value === '') return false;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new ConfigError(`${key} must be true or false, got [${String(value)}]`);
+};
+
+/** Accepts `a,b`, a JSON array string, or an array. */
+const list = (value: unknown): string[] => {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value))
+    return value
+      .map(String)
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const s = String(value).trim();
+  if (s.startsWith('[')) return list(JSON.parse(s) as unknown);
+  return s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+};
+
+const oneOf = <T extends string>(
+  key: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T => {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(`${key} must be one of ${allowed.join('|')}, got [${value}]`);
+  }
+  return value as T;
+};
+
+export const configFromContext = (node: Pick<Node, 'tryGetContext'>): ControlPlaneConfig => {
+  const ctx = (key: ContextKey): unknown => node.tryGetContext(key);
+
+  const endpoint = str(ctx('clusterEndpoint')) ?? '';
+  if (endpoint && !/^https?:\/\/[^/\s]+/.test(endpoint)) {
+    throw new ConfigError(`clusterEndpoint must be an http(s) URL, got [${endpoint}]`);
+  }
+  const auth = oneOf<ClusterAuth>('clusterAuth', str(ctx('clusterAuth')), ['none', 'sigv4', 'basic'], 'none');
+  const service = oneOf<ClusterService>('clusterService', str(ctx('clusterService')), ['es', 'aoss'], 'es');
+  const resourceArn = str(ctx('clusterDomainArn'));
+  const secretArn = str(ctx('clusterSecretArn'));
+  if (auth === 'sigv4') {
+    // Without the ARN the only possible grant would be `es:*` on `*`; refuse instead.
+    if (!resourceArn)
+      throw new ConfigError('clusterAuth=sigv4 needs clusterDomainArn (domain or collection ARN)');
+    const expected =
+      service === 'aoss'
+        ? /^arn:aws[\w-]*:aoss:[^:]*:\d{12}:collection\/.+$/
+        : /^arn:aws[\w-]*:es:[^:]*:\d{12}:domain\/[^/]+$/;
+    if (!expected.test(resourceArn)) {
+      throw new ConfigError(
+        `clusterDomainArn [${resourceArn}] is not ${service === 'aoss' ? 'an OpenSearch Serverless collection ARN' : 'an OpenSearch Service domain ARN (arn:aws:es:<region>:<account>:domain/<name>)'}`,
+      );
+    }
+  }
+  if (auth === 'basic' && !secretArn) throw new ConfigError('clusterAuth=basic needs clusterSecretArn');
+  if (secretArn && !/^arn:aws[\w-]*:secretsmanager:[^:]*:\d{12}:secret:.+$/.test(secretArn)) {
+    throw new ConfigError(`clusterSecretArn [${secretArn}] is not a Secrets Manager secret ARN`);
+  }
+
+  const proxyDataPlane = bool('proxyDataPlane', ctx('proxyDataPlane'));
+  if (proxyDataPlane && !endpoint) throw new ConfigError('proxyDataPlane=true needs clusterEndpoint');
+
+  const vpcId = str(ctx('vpcId'));
+  const subnetIds = list(ctx('vpcSubnetIds'));
+  const securityGroupIds = list(ctx('securityGroupIds'));
+  if (!vpcId && (subnetIds.length > 0 || securityGroupIds.length > 0)) {
+    throw new ConfigError('vpcSubnetIds and securityGroupIds need vpcId');
+  }
+  if (vpcId && subnetIds.length === 0)
+    throw new ConfigError('vpcId needs vpcSubnetIds (comma-separated subnet ids)');
+
+  for (const [key, ids, prefix] of [
+    ['vpcId', vpcId ? [vpcId] : [], 'vpc'],
+    ['vpcSubnetIds', subnetIds, 'subnet'],
+    ['securityGroupIds', securityGroupIds, 'sg'],
+  ] as const) {
+    const wrong = ids.find((id) => !new RegExp(`^${prefix}-[0-9a-f]{8,17}$`).test(id));
+    if (wrong) throw new ConfigError(`${key} must hold ${prefix}-… ids, got [${wrong}]`);
+  }
+
+  const retention = str(ctx('logRetentionDays'));
+  const logRetentionDays = retention === undefined ? RetentionDays.ONE_MONTH : Number(retention);
+  const allowedRetention = Object.values(RetentionDays).filter(
+    (v): v is number => typeof v === 'number' && v > 0,
+  );
+  if (!allowedRetention.includes(logRetentionDays)) {
+    throw new ConfigError(
+      `logRetentionDays must be one of ${allowedRetention.sort((a, b) => a - b).join(', ')}, got [${retention}]`,
+    );
+  }
+
+  return {
+    stackName: str(ctx('stackName')) ?? 'IndexManagement',
+    cluster: {
+      endpoint,
+      auth,
+      region: str(ctx('clusterRegion')),
+      service,
+      resourceArn,
+      secretArn,
+    },
+    vpc: vpcId ? { vpcId, subnetIds, securityGroupIds } : undefined,
+    proxyDataPlane,
+    logLevel: oneOf<LogLevel>(
+      'logLevel',
+      str(ctx('logLevel'))?.toUpperCase(),
+      ['DEBUG', 'INFO', 'WARN', 'ERROR'],
+      'INFO',
+    ),
+    logRetentionDays,
+    retainTable:
+      oneOf(
+        'tableRemovalPolicy',
+        str(ctx('tableRemovalPolicy'))?.toLowerCase(),
+        ['retain', 'destroy'],
+        'retain',
+      ) === 'retain',
+  };
+};

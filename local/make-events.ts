@@ -1,0 +1,234 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { dataPlaneProxy, fallback, operations, type Operation } from '../infra/routes';
+import type { ApiEvent } from '../lambdas/shared/http';
+import { toApiEvent } from './api-event';
+
+/**
+ * Writes `events/<operation>.json`: one API Gateway (HTTP API, payload 2.0) event per handler of
+ * the route table, plus the fallback and the data-plane proxy, shaped as the deployed API hands
+ * them to Lambda (IAM-authorized, `$default` stage). Used by `npm run invoke` and
+ * `sam local invoke -e`.
+ *
+ *   npx ts-node --transpile-only local/make-events.ts [--check]
+ *
+ * `--check` writes nothing and exits 1 when a file is missing or differs (for CI).
+ */
+export const EVENTS_DIR = path.resolve(__dirname, '..', 'events');
+
+interface Sample {
+  path: string;
+  pathParameters?: Record<string, string>;
+  query?: string;
+  body?: unknown;
+  /** The route that matched, as API Gateway reports it. */
+  routeKey: string;
+  method: string;
+}
+
+/** The hot → warm → delete lifecycle of OpenSearch's documentation, with an ISM template. */
+export const HOT_WARM_DELETE_POLICY = {
+  policy: {
+    description: 'hot-warm-delete: roll over daily or at 50gb, drop replicas after 7 days, delete after 30',
+    default_state: 'hot',
+    states: [
+      {
+        name: 'hot',
+        actions: [
+          {
+            timeout: '1d',
+            retry: { count: 3, backoff: 'exponential', delay: '1m' },
+            rollover: { min_size: '50gb', min_index_age: '1d' },
+          },
+        ],
+        transitions: [{ state_name: 'warm', conditions: { min_index_age: '7d' } }],
+      },
+      {
+        name: 'warm',
+        actions: [{ replica_count: { number_of_replicas: 1 } }],
+        transitions: [{ state_name: 'delete', conditions: { min_index_age: '30d' } }],
+      },
+      { name: 'delete', actions: [{ delete: {} }], transitions: [] },
+    ],
+    ism_template: [{ index_patterns: ['logs-*'], priority: 100 }],
+  },
+};
+
+export const SAMPLE_POLICY_ID = 'hot_warm_delete';
+
+const routeKey = (op: Operation, template: string): string => `${op.method} ${template}`;
+const policyPath = (op: Operation): string =>
+  op.paths.find((p) => p === '/_plugins/_ism/policies/{policy_id}') ?? op.paths[0];
+
+/** Samples for the operations that have one; others get a generic event from their first path. */
+const SAMPLES: Record<string, (op: Operation) => Sample> = {
+  'ism.put_policy': (op) => ({
+    method: op.method,
+    path: `/_plugins/_ism/policies/${SAMPLE_POLICY_ID}`,
+    pathParameters: { policy_id: SAMPLE_POLICY_ID },
+    body: HOT_WARM_DELETE_POLICY,
+    routeKey: routeKey(op, policyPath(op)),
+  }),
+  'ism.get_policy': (op) => ({
+    method: op.method,
+    path: `/_plugins/_ism/policies/${SAMPLE_POLICY_ID}`,
+    pathParameters: { policy_id: SAMPLE_POLICY_ID },
+    routeKey: routeKey(op, policyPath(op)),
+  }),
+  'ism.exists_policy': (op) => ({
+    method: op.method,
+    path: `/_plugins/_ism/policies/${SAMPLE_POLICY_ID}`,
+    pathParameters: { policy_id: SAMPLE_POLICY_ID },
+    routeKey: routeKey(op, policyPath(op)),
+  }),
+  'ism.get_policies': (op) => ({
+    method: op.method,
+    path: '/_plugins/_ism/policies',
+    query: 'from=0&size=20&sortField=policy.policy_id.keyword&sortOrder=asc&queryString=hot*',
+    routeKey: routeKey(op, '/_plugins/_ism/policies'),
+  }),
+  'ism.delete_policy': (op) => ({
+    method: op.method,
+    path: `/_plugins/_ism/policies/${SAMPLE_POLICY_ID}`,
+    pathParameters: { policy_id: SAMPLE_POLICY_ID },
+    routeKey: routeKey(op, policyPath(op)),
+  }),
+};
+
+/** Fills `{param}` / `{param+}` segments with `sample` values. */
+const genericSample = (op: Operation): Sample => {
+  const template = op.paths.find((p) => p.startsWith('/_plugins')) ?? op.paths[0];
+  const pathParameters: Record<string, string> = {};
+  const concrete = template.replace(
+    /\{(\w+)\+?\}/g,
+    (_, name: string) => (pathParameters[name] = `sample-${name}`.replace(/_/g, '-')),
+  );
+  return {
+    method: op.method,
+    path: concrete,
+    pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : undefined,
+    body: ['PUT', 'POST'].includes(op.method) ? {} : undefined,
+    routeKey: routeKey(op, template),
+  };
+};
+
+const FIXED_TIME = new Date('2025-01-15T10:30:00.000Z');
+
+/** The fields a deployed, IAM-authorized API adds beside what `toApiEvent` builds. */
+const asDeployed = (event: ApiEvent, name: string, sample: Sample): ApiEvent => {
+  const apiId = 'a1b2c3d4e5';
+  const domainName = `${apiId}.execute-api.eu-west-1.amazonaws.com`;
+  const hasBody = sample.body !== undefined;
+  return {
+    ...event,
+    headers: {
+      accept: 'application/json',
+      ...(hasBody ? { 'content-type': 'application/json' } : {}),
+      ...(hasBody ? { 'content-length': String(Buffer.byteLength(event.body ?? '')) } : {}),
+      host: domainName,
+      'user-agent': 'opensearch-py/2.8.0 (Python 3.12.8)',
+      'x-amz-date': '20250115T103000Z',
+      'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+      'x-amzn-trace-id': 'Root=1-67878d18-0123456789abcdef01234567',
+      'x-forwarded-for': '203.0.113.10',
+      'x-forwarded-port': '443',
+      'x-forwarded-proto': 'https',
+    },
+    requestContext: {
+      ...event.requestContext,
+      accountId: '123456789012',
+      apiId,
+      domainName,
+      domainPrefix: apiId,
+      http: {
+        ...event.requestContext.http,
+        sourceIp: '203.0.113.10',
+        userAgent: 'opensearch-py/2.8.0 (Python 3.12.8)',
+      },
+      requestId: `sample-${name}`,
+      time: '15/Jan/2025:10:30:00 +0000',
+      timeEpoch: FIXED_TIME.getTime(),
+      // HTTP APIs with IAM authorization pass the caller's identity.
+      authorizer: {
+        iam: {
+          accessKey: 'ASIAEXAMPLEKEY000000',
+          accountId: '123456789012',
+          callerId: 'AROAEXAMPLEROLEID0000:ops',
+          principalOrgId: null,
+          userArn: 'arn:aws:sts::123456789012:assumed-role/opensearch-ops/ops',
+          userId: 'AROAEXAMPLEROLEID0000:ops',
+          cognitoIdentity: null,
+        },
+      },
+    } as ApiEvent['requestContext'],
+  };
+};
+
+const build = (name: string, sample: Sample): ApiEvent =>
+  asDeployed(
+    toApiEvent({
+      method: sample.method,
+      path: sample.path,
+      rawQueryString: sample.query,
+      headers: sample.body === undefined ? {} : { 'content-type': 'application/json' },
+      body: sample.body === undefined ? undefined : JSON.stringify(sample.body),
+      pathParameters: sample.pathParameters,
+      routeKey: sample.routeKey,
+    }),
+    name,
+    sample,
+  );
+
+/** Every sample event, by operation name (the file name without `.json`). */
+export const sampleEvents = (): Map<string, ApiEvent> => {
+  const events = new Map<string, ApiEvent>();
+  for (const op of operations)
+    events.set(op.operation, build(op.operation, (SAMPLES[op.operation] ?? genericSample)(op)));
+  // An owned path with a method no operation serves: the fallback answers 405, as OpenSearch does.
+  events.set(
+    fallback.operation,
+    build(fallback.operation, {
+      method: 'POST',
+      path: `/_plugins/_ism/policies/${SAMPLE_POLICY_ID}`,
+      pathParameters: { proxy: `_ism/policies/${SAMPLE_POLICY_ID}` },
+      routeKey: 'ANY /_plugins/{proxy+}',
+    }),
+  );
+  events.set(
+    dataPlaneProxy.operation,
+    build(dataPlaneProxy.operation, {
+      method: 'GET',
+      path: '/_cluster/health',
+      query: 'pretty=true',
+      routeKey: '$default',
+    }),
+  );
+  return events;
+};
+
+const main = (): void => {
+  const check = process.argv.includes('--check');
+  fs.mkdirSync(EVENTS_DIR, { recursive: true });
+  let stale = 0;
+  for (const [name, event] of sampleEvents()) {
+    const file = path.join(EVENTS_DIR, `${name}.json`);
+    const text = `${JSON.stringify(event, null, 2)}\n`;
+    const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+    if (current === text) continue;
+    if (check) {
+      stale++;
+      console.error(
+        `${path.relative(process.cwd(), file)} is ${current === undefined ? 'missing' : 'out of date'}`,
+      );
+    } else {
+      fs.writeFileSync(file, text);
+      console.log(`wrote ${path.relative(process.cwd(), file)}`);
+    }
+  }
+  if (stale > 0) {
+    console.error('run: npx ts-node --transpile-only local/make-events.ts');
+    process.exitCode = 1;
+  }
+};
+
+if (require.main === module) main();
