@@ -1,3 +1,4 @@
+import { esbuildOptions } from './bundling';
 import * as path from 'node:path';
 import {
   Annotations,
@@ -326,12 +327,15 @@ export class IndexManagementStack extends Stack {
       depsLockFilePath: path.join(ROOT, 'package-lock.json'),
       bundling: {
         // Local esbuild from node_modules; Docker is never used (and is not available in CI).
+        // The same options as `npm run bench` (infra/bundling.ts), so the benchmark measures
+        // what is deployed; the AWS SDK is bundled, not taken from the runtime.
         forceDockerBundling: false,
         format: OutputFormat.CJS,
-        minify: true,
-        sourceMap: true,
-        // The Node.js runtime ships AWS SDK v3; bundling it would only grow the package.
-        externalModules: ['@aws-sdk/*'],
+        minify: esbuildOptions.minify,
+        sourceMap: esbuildOptions.sourcemap,
+        target: esbuildOptions.target,
+        mainFields: [...esbuildOptions.mainFields],
+        externalModules: [],
       },
       vpc: this.vpc,
       vpcSubnets: this.vpcSubnets,
