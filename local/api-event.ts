@@ -27,7 +27,8 @@ export const toApiEvent = (req: RequestLike): ApiEvent => {
   const rawQueryString = req.rawQueryString ?? '';
   const query: Record<string, string> = {};
   for (const [k, v] of new URLSearchParams(rawQueryString)) query[k] = k in query ? `${query[k]},${v}` : v;
-  const buffer = req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body);
+  const buffer =
+    req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body);
   const text = isTextBody(headers);
   const hasBody = buffer !== undefined && buffer.length > 0;
   const now = new Date();

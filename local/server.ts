@@ -42,7 +42,11 @@ export const dispatch = async (req: {
   const match = matchRoute(req.method, normalized);
   const base = { method: req.method, path: normalized, rawQueryString, headers: req.headers, body: req.body };
   if (match.kind === 'operation') {
-    const event = toApiEvent({ ...base, pathParameters: match.pathParams, routeKey: `${req.method} ${normalized}` });
+    const event = toApiEvent({
+      ...base,
+      pathParameters: match.pathParams,
+      routeKey: `${req.method} ${normalized}`,
+    });
     return loadHandler(match.operation.handler)(event, lambdaContext(match.operation.operation));
   }
   const target = match.kind === 'data_plane' ? dataPlaneProxy : fallback;
@@ -60,8 +64,14 @@ export const startApiServer = async (port = 0, host = '127.0.0.1'): Promise<ApiS
       const headers = Object.fromEntries(
         Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
       );
-      const result = await dispatch({ method: req.method ?? 'GET', url: req.url ?? '/', headers, body: await readBody(req) });
-      const body = result.body === undefined ? '' : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+      const result = await dispatch({
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers,
+        body: await readBody(req),
+      });
+      const body =
+        result.body === undefined ? '' : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
       res.writeHead(result.statusCode ?? 200, {
         ...(result.headers as Record<string, string>),
         'content-length': String(body.length),

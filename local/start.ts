@@ -36,7 +36,9 @@ const main = async (): Promise<void> => {
 
   try {
     if (!inMemory) fs.mkdirSync(dataDir, { recursive: true });
-    console.log(`starting DynamoDB Local and ${process.env.OPENSEARCH_URL ? 'checking' : 'an OpenSearch node for'} the cluster…`);
+    console.log(
+      `starting DynamoDB Local and ${process.env.OPENSEARCH_URL ? 'checking' : 'an OpenSearch node for'} the cluster…`,
+    );
     const [dynamo, opensearch] = await Promise.all([
       startDynamoDbLocal({ dbPath: inMemory ? undefined : path.join(dataDir, 'dynamodb') }),
       resolveOpenSearch({ dataDir: inMemory ? undefined : path.join(dataDir, 'opensearch') }),

@@ -18,7 +18,11 @@ interface CompiledPath {
 
 const compiled: CompiledPath[] = operations
   .flatMap((operation) =>
-    operation.paths.map((template) => ({ operation, template, segments: template.split('/').filter(Boolean) })),
+    operation.paths.map((template) => ({
+      operation,
+      template,
+      segments: template.split('/').filter(Boolean),
+    })),
   )
   // Literal segments before parameters, so `/policies/x` never shadows a literal route.
   .sort((a, b) => specificity(b.segments) - specificity(a.segments));

@@ -1,6 +1,12 @@
 import type { Clock } from '../shared/clock';
 import { DocumentStore, type StoredDocument } from '../shared/document-store';
-import { CONFIG_INDEX, OpenSearchError, illegalArgument, statusException, versionConflict } from '../shared/errors';
+import {
+  CONFIG_INDEX,
+  OpenSearchError,
+  illegalArgument,
+  statusException,
+  versionConflict,
+} from '../shared/errors';
 import { findTemplateConflict } from './policy/ism-template';
 import type { Policy } from './policy/model';
 import { ISM_CONFIG_SCHEMA_VERSION, parsePolicy } from './policy/parse';
@@ -39,7 +45,10 @@ export class PolicyService {
     private readonly clock: Clock,
   ) {}
 
-  static policyStore(client: ConstructorParameters<typeof DocumentStore>[0], table: string): DocumentStore<Policy> {
+  static policyStore(
+    client: ConstructorParameters<typeof DocumentStore>[0],
+    table: string,
+  ): DocumentStore<Policy> {
     return new DocumentStore<Policy>(client, table, POLICY_NAMESPACE, CONFIG_INDEX);
   }
 
@@ -98,13 +107,19 @@ export class PolicyService {
     if (params.size < 0) throw illegalArgument(`[size] parameter cannot be negative, found [${params.size}]`);
     const order = params.sortOrder.toLowerCase();
     if (order !== 'asc' && order !== 'desc') {
-      throw illegalArgument(`No enum constant org.opensearch.search.sort.SortOrder.${params.sortOrder.toUpperCase()}`);
+      throw illegalArgument(
+        `No enum constant org.opensearch.search.sort.SortOrder.${params.sortOrder.toUpperCase()}`,
+      );
     }
     const matches = compileQueryString(params.queryString);
     const field = sortFieldPath(params.sortField);
     const all = (await this.store.list()).filter((d) => matches(d.id));
     const direction = order === 'asc' ? 1 : -1;
-    all.sort((a, b) => direction * compareValues(valueAt(a.source, field), valueAt(b.source, field)) || a.id.localeCompare(b.id));
+    all.sort(
+      (a, b) =>
+        direction * compareValues(valueAt(a.source, field), valueAt(b.source, field)) ||
+        a.id.localeCompare(b.id),
+    );
     return { policies: all.slice(params.from, params.from + params.size), total: all.length };
   }
 }

@@ -26,7 +26,8 @@ export const clusterConfigFromEnv = (env: NodeJS.ProcessEnv = process.env): Clus
   const endpoint = env.CLUSTER_ENDPOINT || env.OPENSEARCH_URL;
   if (!endpoint) throw new Error('CLUSTER_ENDPOINT is not set');
   const auth = (env.CLUSTER_AUTH || 'none') as ClusterAuth;
-  if (!['none', 'sigv4', 'basic'].includes(auth)) throw new Error(`CLUSTER_AUTH [${auth}] is not one of none|sigv4|basic`);
+  if (!['none', 'sigv4', 'basic'].includes(auth))
+    throw new Error(`CLUSTER_AUTH [${auth}] is not one of none|sigv4|basic`);
   return {
     endpoint,
     auth,

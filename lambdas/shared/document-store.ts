@@ -65,7 +65,13 @@ export class DocumentStore<T> {
   /** Create-only write: an existing id is a 409, as with `op_type=create`. */
   async create(id: string, source: T): Promise<StoredDocument<T>> {
     const seqNo = await this.nextSeqNo();
-    const item: Item = { ...this.key(id), doc: JSON.stringify(source), version: 1, seqNo, primaryTerm: PRIMARY_TERM };
+    const item: Item = {
+      ...this.key(id),
+      doc: JSON.stringify(source),
+      version: 1,
+      seqNo,
+      primaryTerm: PRIMARY_TERM,
+    };
     try {
       await this.client.send(
         new PutCommand({

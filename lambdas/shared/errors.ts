@@ -12,7 +12,13 @@ export interface ErrorCause extends ErrorMetadata {
 }
 
 export interface ErrorEnvelope {
-  error: { type: string; reason: string; root_cause: ErrorCause[]; caused_by?: ErrorCause; [key: string]: unknown };
+  error: {
+    type: string;
+    reason: string;
+    root_cause: ErrorCause[];
+    caused_by?: ErrorCause;
+    [key: string]: unknown;
+  };
   status: number;
 }
 

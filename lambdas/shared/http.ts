@@ -53,7 +53,11 @@ const parseJson = (raw: string): unknown => {
   try {
     return JSON.parse(raw);
   } catch (e) {
-    throw new OpenSearchError(400, 'json_parse_exception', `Failed to parse request body: ${(e as Error).message}`);
+    throw new OpenSearchError(
+      400,
+      'json_parse_exception',
+      `Failed to parse request body: ${(e as Error).message}`,
+    );
   }
 };
 
@@ -101,7 +105,8 @@ export const toResult = (response: ApiResponse, method: string, query: Query): A
 };
 
 export const errorResult = (error: unknown, method: string, query: Query = {}): ApiResult => {
-  if (isOpenSearchError(error)) return toResult({ status: error.status, body: error.toEnvelope() }, method, query);
+  if (isOpenSearchError(error))
+    return toResult({ status: error.status, body: error.toEnvelope() }, method, query);
   logger.error('unhandled error', error as Error);
   const internal = new OpenSearchError(500, 'exception', 'Internal error; see the control plane logs');
   return toResult({ status: 500, body: internal.toEnvelope() }, method, query);

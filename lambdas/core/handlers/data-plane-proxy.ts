@@ -19,7 +19,8 @@ const readAll = async (stream: Readable): Promise<Buffer> => {
   return Buffer.concat(chunks);
 };
 
-const isText = (contentType: string): boolean => /json|text|yaml|cbor|smile|xml|ndjson/.test(contentType) && !/cbor|smile/.test(contentType);
+const isText = (contentType: string): boolean =>
+  /json|text|yaml|cbor|smile|xml|ndjson/.test(contentType) && !/cbor|smile/.test(contentType);
 
 export const handler = async (event: ApiEvent, _context?: Context): Promise<ApiResult> => {
   const method = event.requestContext.http.method.toUpperCase();
@@ -30,7 +31,12 @@ export const handler = async (event: ApiEvent, _context?: Context): Promise<ApiR
     );
     const body = decodeBody(event);
     const response = await client.transport.request(
-      { method, path: event.rawPath, querystring: event.rawQueryString || undefined, body: body || undefined },
+      {
+        method,
+        path: event.rawPath,
+        querystring: event.rawQueryString || undefined,
+        body: body || undefined,
+      },
       { asStream: true, ignore: ALL_STATUSES, headers, maxRetries: 0 },
     );
     const raw = await readAll(response.body as unknown as Readable);

@@ -47,7 +47,8 @@ describe('the fallback answers as OpenSearch does', () => {
     const r = fallbackResult('PATCH', '/_plugins/_ism/policies');
     expect(r.statusCode).toBe(405);
     expect(JSON.parse(r.body as string)).toEqual({
-      error: 'Incorrect HTTP method for uri [/_plugins/_ism/policies] and method [PATCH], allowed: [PUT, GET]',
+      error:
+        'Incorrect HTTP method for uri [/_plugins/_ism/policies] and method [PATCH], allowed: [PUT, GET]',
       status: 405,
     });
   });
@@ -55,6 +56,8 @@ describe('the fallback answers as OpenSearch does', () => {
   test('400 no handler found for an unknown path', () => {
     const r = fallbackResult('GET', '/_opendistro/_nope');
     expect(r.statusCode).toBe(400);
-    expect(JSON.parse(r.body as string)).toEqual({ error: 'no handler found for uri [/_opendistro/_nope] and method [GET]' });
+    expect(JSON.parse(r.body as string)).toEqual({
+      error: 'no handler found for uri [/_opendistro/_nope] and method [GET]',
+    });
   });
 });
