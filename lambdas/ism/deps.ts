@@ -1,9 +1,8 @@
-import { systemClock } from '../shared/clock';
 import { documentClient, tableName } from '../shared/dynamo';
 import { PolicyService } from './policy-service';
 
-/** Wiring for the Lambda handlers: built once per container, on first use. */
+/** Wiring for the read and delete handlers: built once per container, on first use. */
 let service: PolicyService | undefined;
 
 export const policyService = (): PolicyService =>
-  (service ??= new PolicyService(PolicyService.policyStore(documentClient(), tableName()), systemClock));
+  (service ??= new PolicyService(PolicyService.policyStore(documentClient(), tableName())));

@@ -1,30 +1,13 @@
-import type { Clock } from '../shared/clock';
 import { DocumentStore, type StoredDocument } from '../shared/document-store';
-import {
-  CONFIG_INDEX,
-  OpenSearchError,
-  illegalArgument,
-  statusException,
-  versionConflict,
-} from '../shared/errors';
-import { findTemplateConflict } from './policy/ism-template';
+import { CONFIG_INDEX, illegalArgument, statusException, versionConflict } from '../shared/errors';
 import type { Policy } from './policy/model';
-import { ISM_CONFIG_SCHEMA_VERSION, parsePolicy } from './policy/parse';
 import { compileQueryString } from './query-string';
 
 /**
- * ISM policy documents: create, update, read, list and delete, with OpenSearch's validation and
- * optimistic concurrency. Knows nothing of HTTP or Lambda.
+ * ISM policy documents: read, list and delete. Writes, which need the whole policy validator,
+ * live in policy-writer.ts so the read handlers stay small. Knows nothing of HTTP or Lambda.
  */
 export const POLICY_NAMESPACE = 'ism-policy';
-const MAX_ID_BYTES = 512;
-
-export interface PutPolicyResult {
-  created: boolean;
-  stored: StoredDocument<Policy>;
-  /** The policy as the put response echoes it (schema_version from the request body). */
-  echoed: Policy;
-}
 
 export interface ListPoliciesParams {
   from: number;
@@ -40,44 +23,13 @@ export interface PolicyPage {
 }
 
 export class PolicyService {
-  constructor(
-    private readonly store: DocumentStore<Policy>,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly store: DocumentStore<Policy>) {}
 
   static policyStore(
     client: ConstructorParameters<typeof DocumentStore>[0],
     table: string,
   ): DocumentStore<Policy> {
     return new DocumentStore<Policy>(client, table, POLICY_NAMESPACE, CONFIG_INDEX);
-  }
-
-  async put(
-    id: string | undefined,
-    body: unknown,
-    ifSeqNo: number | undefined,
-    ifPrimaryTerm: number | undefined,
-  ): Promise<PutPolicyResult> {
-    if (!id) throw illegalArgument('Missing policy ID');
-    validateId(id);
-    if (body === undefined) throw new OpenSearchError(400, 'parse_exception', 'request body is required');
-    const parsed = parsePolicy(body, { policyId: id, now: this.clock.now() });
-    const stored: Policy = { ...parsed, schema_version: ISM_CONFIG_SCHEMA_VERSION };
-
-    if (parsed.ism_template && parsed.ism_template.length > 0) {
-      const others = (await this.store.list())
-        .filter((d) => d.id !== id && d.source.ism_template)
-        .map((d) => ({ policyId: d.id, templates: d.source.ism_template ?? [] }));
-      const conflict = findTemplateConflict(id, parsed.ism_template, others);
-      if (conflict) throw conflict;
-    }
-
-    // Only a complete pair makes an update; anything less is create-only, as in the plugin.
-    const isUpdate = ifSeqNo !== undefined && ifPrimaryTerm !== undefined;
-    const doc = isUpdate
-      ? await this.store.update(id, stored, ifSeqNo, ifPrimaryTerm)
-      : await this.store.create(id, stored);
-    return { created: !isUpdate, stored: doc, echoed: parsed };
   }
 
   async get(id: string, version?: number): Promise<StoredDocument<Policy>> {
@@ -123,17 +75,6 @@ export class PolicyService {
     return { policies: all.slice(params.from, params.from + params.size), total: all.length };
   }
 }
-
-const validateId = (id: string): void => {
-  const bytes = Buffer.byteLength(id);
-  if (bytes > MAX_ID_BYTES) {
-    throw new OpenSearchError(
-      400,
-      'action_request_validation_exception',
-      `Validation Failed: 1: id [${id}] is too long, must be no longer than ${MAX_ID_BYTES} bytes but was: ${bytes};`,
-    );
-  }
-};
 
 /** `policy.policy_id.keyword` → `['policy_id']`: sort fields name paths in the stored document. */
 const sortFieldPath = (sortField: string): string[] =>

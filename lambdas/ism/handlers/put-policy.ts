@@ -1,13 +1,13 @@
 import { apiHandler } from '../../shared/http';
 import { longParam } from '../../shared/params';
 import { refreshParam } from '../../shared/refresh';
-import { policyService } from '../deps';
+import { policyWriter } from '../writer-deps';
 
 /** PUT _plugins/_ism/policies/<id> (or ?policyID=<id>): create, or update with if_seq_no/if_primary_term. */
 export const handler = apiHandler('ism.put_policy', async ({ pathParams, query, body, path }) => {
   refreshParam(query);
   const id = pathParams.policy_id ?? query.policyID;
-  const result = await policyService().put(
+  const result = await policyWriter().put(
     id,
     body,
     longParam(query, 'if_seq_no'),

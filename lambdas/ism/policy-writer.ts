@@ -1,0 +1,65 @@
+import type { Clock } from '../shared/clock';
+import type { DocumentStore, StoredDocument } from '../shared/document-store';
+import { OpenSearchError, illegalArgument } from '../shared/errors';
+import { findTemplateConflict } from './policy/ism-template';
+import type { Policy } from './policy/model';
+import { ISM_CONFIG_SCHEMA_VERSION, parsePolicy } from './policy/parse';
+
+/**
+ * Creating and updating ISM policies: OpenSearch's validation, the ism_template overlap rules
+ * and optimistic concurrency. Knows nothing of HTTP or Lambda.
+ */
+const MAX_ID_BYTES = 512;
+
+export interface PutPolicyResult {
+  created: boolean;
+  stored: StoredDocument<Policy>;
+  /** The policy as the put response echoes it (schema_version from the request body). */
+  echoed: Policy;
+}
+
+export class PolicyWriter {
+  constructor(
+    private readonly store: DocumentStore<Policy>,
+    private readonly clock: Clock,
+  ) {}
+
+  async put(
+    id: string | undefined,
+    body: unknown,
+    ifSeqNo: number | undefined,
+    ifPrimaryTerm: number | undefined,
+  ): Promise<PutPolicyResult> {
+    if (!id) throw illegalArgument('Missing policy ID');
+    validateId(id);
+    if (body === undefined) throw new OpenSearchError(400, 'parse_exception', 'request body is required');
+    const parsed = parsePolicy(body, { policyId: id, now: this.clock.now() });
+    const stored: Policy = { ...parsed, schema_version: ISM_CONFIG_SCHEMA_VERSION };
+
+    if (parsed.ism_template && parsed.ism_template.length > 0) {
+      const others = (await this.store.list())
+        .filter((d) => d.id !== id && d.source.ism_template)
+        .map((d) => ({ policyId: d.id, templates: d.source.ism_template ?? [] }));
+      const conflict = findTemplateConflict(id, parsed.ism_template, others);
+      if (conflict) throw conflict;
+    }
+
+    // Only a complete pair makes an update; anything less is create-only, as in the plugin.
+    const isUpdate = ifSeqNo !== undefined && ifPrimaryTerm !== undefined;
+    const doc = isUpdate
+      ? await this.store.update(id, stored, ifSeqNo, ifPrimaryTerm)
+      : await this.store.create(id, stored);
+    return { created: !isUpdate, stored: doc, echoed: parsed };
+  }
+}
+
+const validateId = (id: string): void => {
+  const bytes = Buffer.byteLength(id);
+  if (bytes > MAX_ID_BYTES) {
+    throw new OpenSearchError(
+      400,
+      'action_request_validation_exception',
+      `Validation Failed: 1: id [${id}] is too long, must be no longer than ${MAX_ID_BYTES} bytes but was: ${bytes};`,
+    );
+  }
+};
