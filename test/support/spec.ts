@@ -4,10 +4,11 @@ import path from 'node:path';
 import { parse } from 'yaml';
 
 /**
- * Validates our responses against OpenSearch's own API specification (../shared/opensearch-api-spec):
+ * Validates our responses against OpenSearch's own API specification (spec/opensearch-api-spec):
  * every YAML file is loaded under a common base URI so the spec's relative `$ref`s resolve.
  */
-export const SPEC_DIR = path.resolve(__dirname, '../../../shared/opensearch-api-spec');
+// A vendored copy (Apache-2.0, see spec/opensearch-api-spec/SOURCE.md), so a clone is self-contained.
+export const SPEC_DIR = path.resolve(__dirname, '../../spec/opensearch-api-spec');
 const BASE = 'https://opensearch-api-spec.local/';
 
 interface OpenApiDocument {
