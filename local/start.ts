@@ -19,6 +19,9 @@ const dataDir = path.resolve(process.env.SIM_DATA_DIR ?? path.join(ROOT, '.local
 const port = Number(process.env.PORT ?? 9900);
 const tableName = process.env.TABLE_NAME ?? 'index-management-local';
 
+// Node 20 is supported until 2027; the SDK's notice would only clutter the console.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const main = async (): Promise<void> => {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {

@@ -72,6 +72,8 @@ export default async function globalSetup(): Promise<void> {
     AWS_SECRET_ACCESS_KEY: 'local',
     OPENSEARCH_URL: opensearch.value.url,
     CLUSTER_ENDPOINT: opensearch.value.url,
+    // Node 20 is supported until 2027; the SDK's notice would only clutter test output.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   // Tests must never reach a real account or cluster through the developer's own settings.
   delete process.env.AWS_SESSION_TOKEN;
