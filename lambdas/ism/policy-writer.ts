@@ -36,20 +36,26 @@ export class PolicyWriter {
     const parsed = parsePolicy(body, { policyId: id, now: this.clock.now() });
     const stored: Policy = { ...parsed, schema_version: ISM_CONFIG_SCHEMA_VERSION };
 
-    if (parsed.ism_template && parsed.ism_template.length > 0) {
-      const others = (await this.store.list())
-        .filter((d) => d.id !== id && d.source.ism_template)
-        .map((d) => ({ policyId: d.id, templates: d.source.ism_template ?? [] }));
-      const conflict = findTemplateConflict(id, parsed.ism_template, others);
-      if (conflict) throw conflict;
-    }
+    // The overlap check and the seq_no reservation are independent round trips: run them
+    // together. A refused put leaves a gap in the sequence, which only ever grows anyway.
+    const [, seqNo] = await Promise.all([this.checkTemplates(id, parsed), this.store.reserveSeqNo()]);
 
     // Only a complete pair makes an update; anything less is create-only, as in the plugin.
     const isUpdate = ifSeqNo !== undefined && ifPrimaryTerm !== undefined;
     const doc = isUpdate
-      ? await this.store.update(id, stored, ifSeqNo, ifPrimaryTerm)
-      : await this.store.create(id, stored);
+      ? await this.store.update(id, stored, ifSeqNo, ifPrimaryTerm, seqNo)
+      : await this.store.create(id, stored, seqNo);
     return { created: !isUpdate, stored: doc, echoed: parsed };
+  }
+
+  /** ism_template overlap with other policies at the same priority is refused, as in OpenSearch. */
+  private async checkTemplates(id: string, policy: Policy): Promise<void> {
+    if (!policy.ism_template || policy.ism_template.length === 0) return;
+    const others = (await this.store.list())
+      .filter((d) => d.id !== id && d.source.ism_template)
+      .map((d) => ({ policyId: d.id, templates: d.source.ism_template ?? [] }));
+    const conflict = findTemplateConflict(id, policy.ism_template, others);
+    if (conflict) throw conflict;
   }
 }
 

@@ -63,8 +63,8 @@ export class DocumentStore<T> {
   }
 
   /** Create-only write: an existing id is a 409, as with `op_type=create`. */
-  async create(id: string, source: T): Promise<StoredDocument<T>> {
-    const seqNo = await this.nextSeqNo();
+  async create(id: string, source: T, reservedSeqNo?: number): Promise<StoredDocument<T>> {
+    const seqNo = reservedSeqNo ?? (await this.reserveSeqNo());
     const item: Item = {
       ...this.key(id),
       doc: JSON.stringify(source),
@@ -93,8 +93,14 @@ export class DocumentStore<T> {
   }
 
   /** Overwrite guarded by `if_seq_no`/`if_primary_term`. */
-  async update(id: string, source: T, ifSeqNo: number, ifPrimaryTerm: number): Promise<StoredDocument<T>> {
-    const seqNo = await this.nextSeqNo();
+  async update(
+    id: string,
+    source: T,
+    ifSeqNo: number,
+    ifPrimaryTerm: number,
+    reservedSeqNo?: number,
+  ): Promise<StoredDocument<T>> {
+    const seqNo = reservedSeqNo ?? (await this.reserveSeqNo());
     try {
       const out = await this.client.send(
         new UpdateCommand({
@@ -135,7 +141,7 @@ export class DocumentStore<T> {
     );
     if (!out.Attributes) return undefined;
     const old = out.Attributes as Item;
-    return { id, version: old.version + 1, seqNo: await this.nextSeqNo(), primaryTerm: PRIMARY_TERM };
+    return { id, version: old.version + 1, seqNo: await this.reserveSeqNo(), primaryTerm: PRIMARY_TERM };
   }
 
   /** Every document of the namespace (paged through). */
@@ -162,7 +168,11 @@ export class DocumentStore<T> {
     return { pk: this.namespace, sk: id };
   }
 
-  private async nextSeqNo(): Promise<number> {
+  /**
+   * Takes the next `_seq_no` of the namespace. Writers may reserve one ahead of a write (to
+   * overlap it with other reads) and pass it to create/update; an unused one is just a gap.
+   */
+  async reserveSeqNo(): Promise<number> {
     const out = await this.client.send(
       new UpdateCommand({
         TableName: this.table,
