@@ -2,6 +2,7 @@ import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { configFromContext } from './config';
 import { IndexManagementStack, type RouteTable } from './stack';
+import type { Worker } from './workers';
 
 /**
  * The CDK app: one control-plane stack, configured from CDK context (see `infra/config.ts` for
@@ -16,12 +17,17 @@ export interface ControlPlaneApp {
   readonly stack: IndexManagementStack;
 }
 
-export const createApp = (props: AppProps = {}, routeTable?: RouteTable): ControlPlaneApp => {
+export const createApp = (
+  props: AppProps = {},
+  routeTable?: RouteTable,
+  workers?: readonly Worker[],
+): ControlPlaneApp => {
   const app = new App(props);
   const config = configFromContext(app.node);
   const stack = new IndexManagementStack(app, config.stackName, {
     config,
     routeTable,
+    workers,
     // No `env`: the template is environment-agnostic (region and account resolve at deploy time),
     // so it is the same whoever synthesizes it, with or without credentials.
   });

@@ -20,7 +20,7 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import {
   SecurityGroup,
   Subnet,
@@ -29,6 +29,8 @@ import {
   type IVpc,
   type SubnetSelection,
 } from 'aws-cdk-lib/aws-ec2';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   Architecture,
@@ -43,7 +45,8 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { ControlPlaneConfig } from './config';
 import * as routes from './routes';
-import { TABLE } from './table';
+import { DUE_INDEX, TABLE } from './table';
+import { workers as WORKERS, type Worker } from './workers';
 
 /** Repository root: route-table handler paths are relative to it, and it holds the lockfile. */
 const ROOT = path.resolve(__dirname, '..');
@@ -84,12 +87,17 @@ export interface IndexManagementStackProps extends StackProps {
   readonly config: ControlPlaneConfig;
   /** @default ROUTE_TABLE */
   readonly routeTable?: RouteTable;
+  /** @default the worker table (infra/workers.ts) */
+  readonly workers?: readonly Worker[];
 }
 
 /** What one function may do beside writing its own logs. */
 interface Access {
   readonly table: 'none' | 'read' | 'readWrite';
   readonly cluster: boolean;
+  /** @default 29 s with cluster access, else 10 s (API Gateway waits 30 s at most) */
+  readonly timeoutSeconds?: number;
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
@@ -165,6 +173,13 @@ export class IndexManagementStack extends Stack {
       removalPolicy: config.retainTable ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       // A retained table outlives the stack; protection keeps a stray console click from deleting it.
       deletionProtection: config.retainTable,
+    });
+    // Workers find due items through this sparse index (only scheduled job items carry its keys).
+    this.table.addGlobalSecondaryIndex({
+      indexName: DUE_INDEX.indexName,
+      partitionKey: { name: DUE_INDEX.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: DUE_INDEX.sortKey, type: AttributeType.NUMBER },
+      projectionType: ProjectionType.KEYS_ONLY,
     });
 
     if (config.vpc) {
@@ -258,6 +273,22 @@ export class IndexManagementStack extends Stack {
       });
     }
 
+    // One function and one EventBridge rule per worker. The rule only wakes the worker; each
+    // item's own next-run time (in the table) decides whether it is due.
+    for (const worker of props.workers ?? WORKERS) {
+      const fn = this.operationFunction(worker.worker, worker.handler, {
+        table: 'readWrite',
+        cluster: worker.cluster,
+        timeoutSeconds: worker.timeoutSeconds,
+        environment: worker.environment,
+      });
+      new Rule(this, `${constructIdFor(worker.worker)}Schedule`, {
+        description: `Wakes ${worker.worker}`,
+        schedule: Schedule.expression(worker.schedule),
+        targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
+      });
+    }
+
     new CfnOutput(this, 'ApiUrl', {
       value: this.stage.url,
       description: 'Endpoint of the index-management API (sign requests with SigV4, service execute-api)',
@@ -287,12 +318,18 @@ export class IndexManagementStack extends Stack {
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_LOG_LEVEL: this.config.logLevel,
       NODE_OPTIONS: '--enable-source-maps',
+      ...access.environment,
     };
     if (access.table !== 'none') {
       environment.TABLE_NAME = this.table.tableName;
       const actions =
         access.table === 'read' ? TABLE_READ_ACTIONS : [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS];
-      role.addToPolicy(new PolicyStatement({ actions, resources: [this.table.tableArn] }));
+      role.addToPolicy(
+        new PolicyStatement({
+          actions,
+          resources: [this.table.tableArn, `${this.table.tableArn}/index/${DUE_INDEX.indexName}`],
+        }),
+      );
     }
     if (access.cluster) Object.assign(environment, this.grantCluster(role));
 
@@ -316,7 +353,7 @@ export class IndexManagementStack extends Stack {
       runtime: RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: 512,
-      timeout: access.cluster ? Duration.seconds(29) : Duration.seconds(10),
+      timeout: Duration.seconds(access.timeoutSeconds ?? (access.cluster ? 29 : 10)),
       role,
       logGroup,
       loggingFormat: LoggingFormat.JSON,

@@ -1,8 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { dataPlaneProxy, fallback, operations } from '../infra/routes';
+import { workers } from '../infra/workers';
+import type { WorkerEvent } from '../lambdas/shared/worker';
 import type { ApiEvent, ApiHandler, ApiResult } from '../lambdas/shared/http';
 import { lambdaContext } from './api-event';
+import { runWorker } from './scheduler';
 import { startDynamoDbLocal } from './services/dynamodb';
 import { ensureTable } from './table';
 
@@ -30,13 +33,16 @@ export interface InvokeTarget {
   readonly handler: string;
   /** Whether the handler reads or writes the table (route-table operations do). */
   readonly usesTable: boolean;
+  /** A scheduled worker (takes an EventBridge event and returns its run's summary). */
+  readonly worker?: boolean;
 }
 
-/** Everything `invoke` can run: the route table's operations, the fallback and the proxy. */
+/** Everything `invoke` can run: the route table's operations, the fallback, the proxy, the workers. */
 export const invokeTargets = (): InvokeTarget[] => [
   ...operations.map((o) => ({ operation: o.operation, handler: o.handler, usesTable: true })),
   { ...fallback, usesTable: false },
   { ...dataPlaneProxy, usesTable: false },
+  ...workers.map((w) => ({ operation: w.worker, handler: w.handler, usesTable: true, worker: true })),
 ];
 
 export const findTarget = (operation: string): InvokeTarget => {
@@ -55,10 +61,10 @@ export class UsageError extends Error {}
 
 export const defaultEventFile = (operation: string): string => path.join(EVENTS_DIR, `${operation}.json`);
 
-export const loadEvent = (file: string): ApiEvent => {
+export const loadEvent = <E = ApiEvent>(file: string): E => {
   if (!fs.existsSync(file)) throw new UsageError(`no event file at ${file}`);
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as ApiEvent;
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as E;
   } catch (e) {
     throw new UsageError(`${file} is not JSON: ${(e as Error).message}`);
   }
@@ -71,11 +77,19 @@ export const loadEvent = (file: string): ApiEvent => {
  */
 export const invokeOperation = async (operation: string, event: ApiEvent): Promise<ApiResult> => {
   const target = findTarget(operation);
+  if (target.worker) throw new UsageError(`${operation} is a worker: use invokeWorker`);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(path.join(ROOT, target.handler)) as { handler?: ApiHandler };
   if (typeof mod.handler !== 'function')
     throw new Error(`${target.handler} does not export a handler function`);
   return mod.handler(event, lambdaContext(operation));
+};
+
+/** Runs a worker's handler once with an EventBridge event; returns the run's summary. */
+export const invokeWorker = async (name: string, event: WorkerEvent): Promise<unknown> => {
+  const worker = workers.find((w) => w.worker === name);
+  if (!worker) throw new UsageError(`unknown worker [${name}]`);
+  return runWorker(worker, event);
 };
 
 /** The body as text (base64 bodies decoded). */
@@ -163,11 +177,11 @@ export const main = async (argv: readonly string[]): Promise<number> => {
     return 0;
   }
   let target: InvokeTarget;
-  let event: ApiEvent;
+  let event: ApiEvent | WorkerEvent;
   try {
     const args = parseArgs(argv);
     target = findTarget(args.operation);
-    event = loadEvent(args.eventFile);
+    event = loadEvent<ApiEvent | WorkerEvent>(args.eventFile);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     console.error(e.message);
@@ -184,7 +198,12 @@ export const main = async (argv: readonly string[]): Promise<number> => {
     );
   }
   try {
-    const run = (): Promise<ApiResult> => invokeOperation(target.operation, event);
+    if (target.worker) {
+      const summary = await withTable(() => invokeWorker(target.operation, event as WorkerEvent));
+      console.log(JSON.stringify(summary, null, 2));
+      return 0;
+    }
+    const run = (): Promise<ApiResult> => invokeOperation(target.operation, event as ApiEvent);
     const result = target.usesTable ? await withTable(run) : await run();
     console.log(formatResult(result));
     return 0;

@@ -1,13 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { dataPlaneProxy, fallback, operations, type Operation } from '../infra/routes';
+import { workers } from '../infra/workers';
 import type { ApiEvent } from '../lambdas/shared/http';
+import type { WorkerEvent } from '../lambdas/shared/worker';
 import { toApiEvent } from './api-event';
+import { scheduledEvent } from './scheduler';
 
 /**
  * Writes `events/<operation>.json`: one API Gateway (HTTP API, payload 2.0) event per handler of
  * the route table, plus the fallback and the data-plane proxy, shaped as the deployed API hands
- * them to Lambda (IAM-authorized, `$default` stage). Used by `npm run invoke` and
+ * them to Lambda (IAM-authorized, `$default` stage); and `events/<worker>.json`, the EventBridge
+ * scheduled event of each worker of the worker table. Used by `npm run invoke` and
  * `sam local invoke -e`.
  *
  *   npx ts-node --transpile-only local/make-events.ts [--check]
@@ -179,9 +183,19 @@ const build = (name: string, sample: Sample): ApiEvent =>
     sample,
   );
 
-/** Every sample event, by operation name (the file name without `.json`). */
-export const sampleEvents = (): Map<string, ApiEvent> => {
-  const events = new Map<string, ApiEvent>();
+/** The scheduled event of a worker's EventBridge rule, at a fixed time and with a fixed id. */
+const workerEvent = (worker: (typeof workers)[number]): WorkerEvent => ({
+  ...scheduledEvent(worker, FIXED_TIME),
+  id: `sample-${worker.worker}`,
+  account: '123456789012',
+  region: 'eu-west-1',
+  resources: [`arn:aws:events:eu-west-1:123456789012:rule/${worker.worker}`],
+});
+
+/** Every sample event, by operation or worker name (the file name without `.json`). */
+export const sampleEvents = (): Map<string, ApiEvent | WorkerEvent> => {
+  const events = new Map<string, ApiEvent | WorkerEvent>();
+  for (const worker of workers) events.set(worker.worker, workerEvent(worker));
   for (const op of operations)
     events.set(op.operation, build(op.operation, (SAMPLES[op.operation] ?? genericSample)(op)));
   // An owned path with a method no operation serves: the fallback answers 405, as OpenSearch does.

@@ -3,6 +3,9 @@ import path from 'node:path';
 import { startApiServer } from './server';
 import { startDynamoDbLocal } from './services/dynamodb';
 import { resolveOpenSearch } from './services/opensearch';
+import { workers } from '../infra/workers';
+import { startScheduler } from './scheduler';
+import { removeStackFile, writeStackFile } from './stack-file';
 import { ensureTable } from './table';
 
 /**
@@ -12,12 +15,16 @@ import { ensureTable } from './table';
  * - an OpenSearch node (data in .local/opensearch), unless OPENSEARCH_URL names a running cluster
  * - the API on http://localhost:9900 (PORT), serving the route table through the same handlers
  *   the CDK stack deploys, and passing every other path to the cluster
+ * - the local scheduler, waking every worker of the worker table (infra/workers.ts) every
+ *   LOCAL_SCHEDULER_SECONDS (default 10; items still run only when due); `npm run tick -- <kind>`
+ *   runs one invocation now
  */
 const ROOT = path.resolve(__dirname, '..');
 const inMemory = process.argv.includes('--in-memory') || process.env.IN_MEMORY === 'true';
 const dataDir = path.resolve(process.env.SIM_DATA_DIR ?? path.join(ROOT, '.local'));
 const port = Number(process.env.PORT ?? 9900);
 const tableName = process.env.TABLE_NAME ?? 'index-management-local';
+const schedulerEveryMs = Number(process.env.LOCAL_SCHEDULER_SECONDS ?? 10) * 1000;
 
 // Node 20 is supported until 2027; the SDK's notice would only clutter the console.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -60,10 +67,30 @@ const main = async (): Promise<void> => {
     const api = await startApiServer(port, '127.0.0.1');
     stops.push(api.close);
 
+    const scheduler = startScheduler({
+      workers,
+      everyMs: schedulerEveryMs,
+      onRun: (worker, summary) => {
+        const s = summary as { ran?: number };
+        if (s.ran) console.log(`[${worker.worker}] ${JSON.stringify(summary)}`);
+      },
+      onError: (worker, error) => console.error(`[${worker.worker}] failed: ${(error as Error).message}`),
+    });
+    stops.push(scheduler.stop);
+    writeStackFile({
+      pid: process.pid,
+      dynamoEndpoint: dynamo.endpoint,
+      tableName,
+      opensearchUrl: opensearch.url,
+      apiUrl: api.url,
+    });
+    stops.push(async () => removeStackFile());
+
     console.log(`
   DynamoDB Local  ${dynamo.endpoint}  (table ${tableName}${inMemory ? ', in memory' : `, data in ${path.relative(ROOT, dataDir) || dataDir}`})
   OpenSearch      ${opensearch.url}${opensearch.external ? '  (OPENSEARCH_URL)' : ''}
   API             ${api.url.replace('127.0.0.1', 'localhost')}
+  Scheduler       ${workers.length ? `${workers.map((w) => w.kind).join(', ')} every ${schedulerEveryMs / 1000} s (npm run tick -- <${workers.map((w) => w.kind).join('|')}> runs one now)` : 'no workers yet'}
 
 Try:
   curl -s -XPUT ${api.url.replace('127.0.0.1', 'localhost')}/_plugins/_ism/policies/delete-after-30d \\

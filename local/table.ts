@@ -5,7 +5,7 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE } from '../infra/table';
+import { DUE_INDEX, TABLE } from '../infra/table';
 
 /** Creates the control plane's table (as the CDK stack defines it) if it does not exist yet. */
 export const ensureTable = async (tableName: string, client = new DynamoDBClient({})): Promise<void> => {
@@ -23,10 +23,22 @@ export const ensureTable = async (tableName: string, client = new DynamoDBClient
         AttributeDefinitions: [
           { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
           { AttributeName: TABLE.sortKey, AttributeType: 'S' },
+          { AttributeName: DUE_INDEX.partitionKey, AttributeType: 'S' },
+          { AttributeName: DUE_INDEX.sortKey, AttributeType: 'N' },
         ],
         KeySchema: [
           { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
           { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: DUE_INDEX.indexName,
+            KeySchema: [
+              { AttributeName: DUE_INDEX.partitionKey, KeyType: 'HASH' },
+              { AttributeName: DUE_INDEX.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
         ],
       }),
     );

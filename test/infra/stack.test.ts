@@ -9,6 +9,7 @@ import { createApp } from '../../infra/app';
 import { ConfigError, configFromContext } from '../../infra/config';
 import { dataPlaneProxy, fallback, operations } from '../../infra/routes';
 import { ROUTE_TABLE, RUNTIME, constructIdFor, type RouteTable } from '../../infra/stack';
+import { workers, type Worker } from '../../infra/workers';
 
 /**
  * The CDK stack as a user deploys it: synthesized from CDK context through the real app (with
@@ -44,11 +45,15 @@ afterAll(() => outdirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force:
  */
 const synth = (
   context: Record<string, unknown> = {},
-  opts: { bundle?: boolean; routeTable?: RouteTable } = {},
+  opts: { bundle?: boolean; routeTable?: RouteTable; workers?: readonly Worker[] } = {},
 ): Synth => {
   const outdir = tmpdir('im-synth-');
   const bundling = opts.bundle === false ? { 'aws:cdk:bundling-stacks': [] } : {};
-  const { app, stack } = createApp({ outdir, context: { ...bundling, ...context } }, opts.routeTable);
+  const { app, stack } = createApp(
+    { outdir, context: { ...bundling, ...context } },
+    opts.routeTable,
+    opts.workers,
+  );
   app.synth(); // throws when a validation plugin (cdk-nag) reports an unacknowledged finding
   const template = Template.fromStack(stack);
   return { template, resources: template.toJSON().Resources as Record<string, Json>, outdir };
@@ -90,9 +95,9 @@ describe('the default deployment (no cluster, no proxy)', () => {
     for (const [, route] of routes) expect(route.Properties.AuthorizationType).toBe('AWS_IAM');
   });
 
-  it('deploys one arm64 function per operation of the route table, plus the fallback, on the newest Node.js', () => {
+  it('deploys one arm64 function per operation of the route table and per worker, plus the fallback, on the newest Node.js', () => {
     const fns = functionsOf(s);
-    expect(fns).toHaveLength(operations.length + 1);
+    expect(fns).toHaveLength(operations.length + workers.length + 1);
     const newestNode = Runtime.ALL.map(String)
       .filter((r) => /^nodejs\d/.test(r))
       .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
@@ -108,7 +113,9 @@ describe('the default deployment (no cluster, no proxy)', () => {
     }
     const ids = fns.map(([id]) => id).sort();
     expect(ids).toEqual(
-      [...operations.map((o) => o.operation), fallback.operation].map(constructIdFor).sort(),
+      [...operations.map((o) => o.operation), ...workers.map((w) => w.worker), fallback.operation]
+        .map(constructIdFor)
+        .sort(),
     );
     expect(ids).toContain('IsmPutPolicy');
   });
@@ -187,6 +194,76 @@ describe('the default deployment (no cluster, no proxy)', () => {
   it('outputs the API URL and the table name', () => {
     s.template.hasOutput('ApiUrl', {});
     s.template.hasOutput('TableName', { Value: { Ref: Match.stringLikeRegexp('^Table') } });
+  });
+});
+
+describe('the workers', () => {
+  const sample: Worker[] = [
+    {
+      kind: 'sample',
+      worker: 'sample-runner',
+      handler: 'lambdas/core/handlers/route-fallback.ts',
+      schedule: 'rate(1 minute)',
+      timeoutSeconds: 300,
+      cluster: true,
+      environment: { SAMPLE_INTERVAL_MINUTES: '5' },
+    },
+  ];
+  let s: Synth;
+  beforeAll(() => {
+    s = synth(SIGV4, { bundle: false, workers: sample });
+  });
+
+  it('wakes each worker with an EventBridge rule on its schedule, without retries', () => {
+    const rules = ofType(s, 'AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    const [, rule] = rules[0];
+    expect(rule.Properties.ScheduleExpression).toBe('rate(1 minute)');
+    expect(rule.Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['SampleRunner', 'Arn'] });
+    expect(rule.Properties.Targets[0].RetryPolicy).toEqual({ MaximumRetryAttempts: 0 });
+    s.template.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': ['SampleRunner', 'Arn'] },
+    });
+  });
+
+  it('gives a worker its timeout, its environment, the cluster, and read-write access to the table and its due index', () => {
+    const fn = s.resources.SampleRunner.Properties;
+    expect(fn.Timeout).toBe(300);
+    expect(fn.Environment.Variables).toMatchObject({
+      SAMPLE_INTERVAL_MINUTES: '5',
+      CLUSTER_ENDPOINT: ENDPOINT,
+      TABLE_NAME: expect.anything(),
+    });
+    expect(actionsOf(s, 'SampleRunner')).toEqual(
+      expect.arrayContaining(['dynamodb:Query', 'dynamodb:UpdateItem', 'es:ESHttpPost']),
+    );
+    const roleId = s.resources.SampleRunner.Properties.Role['Fn::GetAtt'][0] as string;
+    const resources = ofType(s, 'AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Json[])
+      .filter((st) => [st.Action].flat().includes('dynamodb:Query'))
+      .flatMap((st) => [st.Resource].flat());
+    expect(JSON.stringify(resources)).toContain('/index/due');
+  });
+
+  it('indexes due work by kind and due time, keys only', () => {
+    s.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'due',
+          KeySchema: [
+            { AttributeName: 'dueKey', KeyType: 'HASH' },
+            { AttributeName: 'dueAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ],
+    });
+  });
+
+  it('has no cdk-nag finding left unacknowledged', () => {
+    expect(nagViolations(s.outdir)).toEqual([]);
   });
 });
 

@@ -2,8 +2,17 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { dataPlaneProxy, fallback, operations } from '../../infra/routes';
+import { workers } from '../../infra/workers';
 import type { ApiEvent, ApiResult } from '../../lambdas/shared/http';
-import { EVENTS_DIR, bodyText, invokeOperation, invokeTargets, loadEvent } from '../../local/invoke';
+import type { WorkerEvent } from '../../lambdas/shared/worker';
+import {
+  EVENTS_DIR,
+  bodyText,
+  invokeOperation,
+  invokeTargets,
+  invokeWorker,
+  loadEvent,
+} from '../../local/invoke';
 import { SAMPLE_POLICY_ID, sampleEvents } from '../../local/make-events';
 import { ensureTable } from '../../local/table';
 
@@ -14,10 +23,13 @@ import { ensureTable } from '../../local/table';
  */
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const eventFiles = fs
+const allEventFiles = fs
   .readdirSync(EVENTS_DIR)
   .filter((f) => f.endsWith('.json'))
   .map((f) => path.basename(f, '.json'));
+const workerNames = workers.map((w) => w.worker);
+/** API Gateway events (the rest are the workers' EventBridge events). */
+const eventFiles = allEventFiles.filter((name) => !workerNames.includes(name));
 
 /** Puts first and deletes last; any operation added later runs in between. */
 const ORDER = ['ism.put_policy', 'ism.get_policy', 'ism.exists_policy', 'ism.get_policies'];
@@ -80,7 +92,7 @@ beforeAll(async () => {
 
 describe('the sample events', () => {
   it('cover every handler: each operation of the route table, the fallback and the proxy', () => {
-    expect([...eventFiles].sort()).toEqual(
+    expect([...allEventFiles].sort()).toEqual(
       invokeTargets()
         .map((t) => t.operation)
         .sort(),
@@ -116,6 +128,17 @@ describe.each(ordered)('invoking %s with its sample event', (name) => {
     expectOpenSearchShape(await invoke(name));
   });
 });
+
+if (workerNames.length > 0) {
+  describe.each(workerNames)('invoking the %s worker with its scheduled event', (name) => {
+    it('is an EventBridge scheduled event, and the run returns its summary', async () => {
+      const event = loadEvent<WorkerEvent>(path.join(EVENTS_DIR, `${name}.json`));
+      expect(event).toMatchObject({ 'detail-type': 'Scheduled Event', source: 'aws.events' });
+      const summary = (await invokeWorker(name, event)) as Json;
+      expect(summary).toEqual(expect.objectContaining({ kind: expect.any(String) }));
+    });
+  });
+}
 
 describe('the policy lifecycle through the sample events', () => {
   const policyEvent = (name: string): ApiEvent => loadEvent(path.join(EVENTS_DIR, `${name}.json`));

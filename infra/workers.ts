@@ -1,0 +1,30 @@
+/**
+ * The worker table: the single source of truth for the scheduled workers, as the route table is
+ * for the API. The CDK stack builds one Lambda and one EventBridge rule per worker from it, the
+ * local scheduler (local/scheduler.ts) runs the same handlers on the same schedules, and
+ * `npm run tick -- <kind>` runs one invocation on demand.
+ */
+export interface Worker {
+  /** Short name, used by `npm run tick -- <kind>` and as the job-store kind, e.g. `sm`. */
+  readonly kind: string;
+  /** Function name, e.g. `sm-runner`; its logical id is derived from it (`SmRunner`). */
+  readonly worker: string;
+  /** Handler module, relative to the repository root; it exports `handler`. */
+  readonly handler: string;
+  /**
+   * EventBridge schedule expression: `rate(1 minute)` or `cron(...)`. Items keep their own
+   * next-run time; the rule only sets how often the worker looks for due items.
+   */
+  readonly schedule: string;
+  /** Lambda timeout; the worker stops taking new items well before it. */
+  readonly timeoutSeconds: number;
+  /** Whether the worker talks to the cluster (gets its endpoint and credentials). */
+  readonly cluster: boolean;
+  /** Extra environment for the function, from the deployment's context (see infra/config.ts). */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+export const workers: readonly Worker[] = [];
+
+export const findWorker = (kind: string): Worker | undefined =>
+  workers.find((w) => w.kind === kind || w.worker === kind);

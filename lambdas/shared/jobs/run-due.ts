@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock';
+import { JobStore, StaleJobError, type DueItem, type JobRecord, type Schedule } from './job-store';
+
+/**
+ * One worker invocation: find the due items of a kind, lease each, run the worker's function on
+ * it, save what it returns. Knows nothing of ISM, SM, rollups or ingestion.
+ *
+ * - Only due items are read (a query on the `due` index), a page at a time.
+ * - Items run `concurrency` at a time; each under its own lease, so two invocations that
+ *   overlap never work on the same item, and a crashed invocation's items are taken again once
+ *   their lease expires.
+ * - The invocation stops taking new items when its time budget is spent; what is left stays due
+ *   and the next invocation (or a fan-out) takes it.
+ * - A function that throws keeps its item's state and is retried after `retryDelayMs`.
+ */
+export interface JobContext<S> {
+  readonly record: JobRecord<S>;
+  /** Current time from the worker's clock. */
+  now(): number;
+  /**
+   * Saves progress in the middle of long work and keeps the lease (extended by the lease TTL),
+   * so that a crash after this point resumes from here. Returns the saved record.
+   */
+  checkpoint(state: S, dueAt?: Schedule): Promise<JobRecord<S>>;
+  /** Time left in the invocation's budget, in ms: long work should stop and checkpoint. */
+  remainingMs(): number;
+}
+
+export interface JobOutcome<S> {
+  readonly state: S;
+  /** Next run, or null to unschedule. */
+  readonly dueAt: Schedule;
+}
+
+/** `'delete'` from the function: delete the item (the thing it tracked is gone). */
+export type JobFunction<S> = (ctx: JobContext<S>) => Promise<JobOutcome<S> | 'delete'>;
+
+export interface RunDueOptions<S> {
+  readonly store: JobStore<S>;
+  readonly clock: Clock;
+  readonly work: JobFunction<S>;
+  /** Identifies this invocation in leases. */
+  readonly owner?: string;
+  /** How long a lease lasts without a checkpoint. */
+  readonly leaseMs?: number;
+  /** Stop taking new items after this long. */
+  readonly budgetMs?: number;
+  readonly concurrency?: number;
+  readonly pageSize?: number;
+  /** Delay before an item whose function threw is tried again. */
+  readonly retryDelayMs?: number;
+  /** Called when a function throws (after the retry was scheduled). */
+  readonly onError?: (id: string, error: unknown) => void;
+}
+
+export interface RunSummary {
+  readonly kind: string;
+  /** Due index entries read. */
+  readonly found: number;
+  /** Items this invocation leased and ran. */
+  readonly ran: number;
+  /** Items whose function threw (they stay due, later). */
+  readonly failed: number;
+  /** Items another invocation held, or no longer due. */
+  readonly skipped: number;
+  /** Results dropped because another writer changed the item meanwhile. */
+  readonly stale: number;
+  /** Whether due items may be left because the budget ran out. */
+  readonly more: boolean;
+  readonly tookMs: number;
+}
+
+export const runDue = async <S>(options: RunDueOptions<S>): Promise<RunSummary> => {
+  const {
+    store,
+    clock,
+    work,
+    owner = randomUUID(),
+    leaseMs = 5 * 60_000,
+    budgetMs = 60_000,
+    concurrency = 8,
+    pageSize = 100,
+    retryDelayMs = 60_000,
+    onError,
+  } = options;
+  const started = clock.now();
+  const remainingMs = (): number => budgetMs - (clock.now() - started);
+  const counts = { found: 0, ran: 0, failed: 0, skipped: 0, stale: 0 };
+  let more = false;
+  const seen = new Set<string>();
+
+  const runOne = async (id: string): Promise<void> => {
+    const now = clock.now();
+    let held = await store.lease(id, owner, now, leaseMs);
+    if (!held) {
+      counts.skipped++;
+      return;
+    }
+    counts.ran++;
+    const ctx: JobContext<S> = {
+      get record() {
+        return held as JobRecord<S>;
+      },
+      now: () => clock.now(),
+      remainingMs,
+      checkpoint: async (state, dueAt) => {
+        const current = held as JobRecord<S>;
+        held = await store.save(
+          current,
+          state,
+          dueAt === undefined ? (current.dueAt ?? null) : dueAt,
+          clock.now() + leaseMs,
+        );
+        return held;
+      },
+    };
+    try {
+      const outcome = await work(ctx);
+      if (outcome === 'delete') {
+        if (!(await store.deleteIf(id, held.rev))) counts.stale++;
+        return;
+      }
+      await store.save(held, outcome.state, outcome.dueAt);
+    } catch (error) {
+      if (error instanceof StaleJobError) {
+        counts.stale++;
+        return;
+      }
+      counts.failed++;
+      try {
+        await store.save(held, held.state, clock.now() + retryDelayMs);
+      } catch (e) {
+        if (!(e instanceof StaleJobError)) throw e;
+      }
+      onError?.(id, error);
+    }
+  };
+
+  // The due index is read in order of due time, a page at a time, continuing after the last
+  // entry read: items this run reschedules move behind the cursor, and `seen` keeps an item
+  // that its function made due again at once from running twice in one invocation.
+  let cursor: DueItem | undefined;
+  for (;;) {
+    if (remainingMs() <= 0) {
+      more = true;
+      break;
+    }
+    const raw = await store.findDue(clock.now(), pageSize, cursor);
+    counts.found += raw.length;
+    const queue = raw.filter((d) => !seen.has(d.id)).map((d) => d.id);
+    for (const id of queue) seen.add(id);
+    const lanes = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        if (remainingMs() <= 0) {
+          more = true;
+          return;
+        }
+        await runOne(id);
+      }
+    });
+    await Promise.all(lanes);
+    if (raw.length < pageSize) break;
+    cursor = raw[raw.length - 1];
+  }
+  return { kind: store.kind, ...counts, more, tookMs: clock.now() - started };
+};
