@@ -60,6 +60,63 @@ export const operations: readonly Operation[] = [
     handler: 'lambdas/ism/handlers/delete-policy.ts',
     params: ['refresh'],
   },
+  // Snapshot Management: no legacy `_opendistro` prefix in OpenSearch.
+  {
+    operation: 'sm.create_policy',
+    method: 'POST',
+    paths: ['/_plugins/_sm/policies/{policy_name}'],
+    handler: 'lambdas/sm/handlers/create-policy.ts',
+    params: ['refresh'],
+  },
+  {
+    operation: 'sm.update_policy',
+    method: 'PUT',
+    paths: ['/_plugins/_sm/policies/{policy_name}'],
+    handler: 'lambdas/sm/handlers/update-policy.ts',
+    params: ['if_seq_no', 'if_primary_term', 'refresh'],
+  },
+  {
+    operation: 'sm.get_policy',
+    method: 'GET',
+    paths: ['/_plugins/_sm/policies/{policy_name}'],
+    handler: 'lambdas/sm/handlers/get-policy.ts',
+    params: [],
+  },
+  {
+    operation: 'sm.get_policies',
+    method: 'GET',
+    paths: ['/_plugins/_sm/policies'],
+    handler: 'lambdas/sm/handlers/get-policies.ts',
+    params: ['from', 'size', 'sortField', 'sortOrder', 'queryString'],
+  },
+  {
+    operation: 'sm.delete_policy',
+    method: 'DELETE',
+    paths: ['/_plugins/_sm/policies/{policy_name}'],
+    handler: 'lambdas/sm/handlers/delete-policy.ts',
+    params: ['refresh'],
+  },
+  {
+    operation: 'sm.explain_policy',
+    method: 'GET',
+    paths: ['/_plugins/_sm/policies/{policy_name}/_explain'],
+    handler: 'lambdas/sm/handlers/explain-policy.ts',
+    params: [],
+  },
+  {
+    operation: 'sm.start_policy',
+    method: 'POST',
+    paths: ['/_plugins/_sm/policies/{policy_name}/_start'],
+    handler: 'lambdas/sm/handlers/start-policy.ts',
+    params: [],
+  },
+  {
+    operation: 'sm.stop_policy',
+    method: 'POST',
+    paths: ['/_plugins/_sm/policies/{policy_name}/_stop'],
+    handler: 'lambdas/sm/handlers/stop-policy.ts',
+    params: [],
+  },
 ];
 
 /**

@@ -60,6 +60,19 @@ export const HOT_WARM_DELETE_POLICY = {
 
 export const SAMPLE_POLICY_ID = 'hot_warm_delete';
 
+/** A daily snapshot at 08:00 UTC into `my-fs-repo`, keeping 7 to 21 snapshots for a week. */
+export const DAILY_SNAPSHOT_POLICY = {
+  description: 'Daily snapshot at 08:00 UTC, kept for a week (7 to 21 snapshots)',
+  creation: { schedule: { cron: { expression: '0 8 * * *', timezone: 'UTC' } }, time_limit: '1h' },
+  deletion: {
+    schedule: { cron: { expression: '0 1 * * *', timezone: 'America/Los_Angeles' } },
+    condition: { max_age: '7d', min_count: 7, max_count: 21 },
+  },
+  snapshot_config: { repository: 'my-fs-repo', date_format: 'yyyy-MM-dd-HH:mm', indices: '*' },
+};
+
+export const SAMPLE_SM_POLICY = 'daily-snapshots';
+
 const routeKey = (op: Operation, template: string): string => `${op.method} ${template}`;
 const policyPath = (op: Operation): string =>
   op.paths.find((p) => p === '/_plugins/_ism/policies/{policy_id}') ?? op.paths[0];
@@ -98,6 +111,32 @@ const SAMPLES: Record<string, (op: Operation) => Sample> = {
     routeKey: routeKey(op, policyPath(op)),
   }),
 };
+
+const smSample =
+  (suffix = '', body?: unknown, query?: string) =>
+  (op: Operation): Sample => ({
+    method: op.method,
+    path: `/_plugins/_sm/policies/${SAMPLE_SM_POLICY}${suffix}`,
+    pathParameters: { policy_name: SAMPLE_SM_POLICY },
+    query,
+    body,
+    routeKey: routeKey(op, op.paths[0]),
+  });
+Object.assign(SAMPLES, {
+  'sm.create_policy': smSample('', DAILY_SNAPSHOT_POLICY),
+  'sm.update_policy': smSample('', DAILY_SNAPSHOT_POLICY, 'if_seq_no=0&if_primary_term=1'),
+  'sm.get_policy': smSample(),
+  'sm.delete_policy': smSample(),
+  'sm.explain_policy': smSample('/_explain'),
+  'sm.start_policy': smSample('/_start'),
+  'sm.stop_policy': smSample('/_stop'),
+  'sm.get_policies': (op: Operation): Sample => ({
+    method: op.method,
+    path: '/_plugins/_sm/policies',
+    query: 'from=0&size=20&sortField=sm_policy.name&sortOrder=asc&queryString=daily*',
+    routeKey: routeKey(op, '/_plugins/_sm/policies'),
+  }),
+});
 
 /** Fills `{param}` / `{param+}` segments with `sample` values. */
 const genericSample = (op: Operation): Sample => {

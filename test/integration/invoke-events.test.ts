@@ -32,8 +32,19 @@ const workerNames = workers.map((w) => w.worker);
 const eventFiles = allEventFiles.filter((name) => !workerNames.includes(name));
 
 /** Puts first and deletes last; any operation added later runs in between. */
-const ORDER = ['ism.put_policy', 'ism.get_policy', 'ism.exists_policy', 'ism.get_policies'];
-const LAST = ['ism.delete_policy'];
+const ORDER = [
+  'ism.put_policy',
+  'ism.get_policy',
+  'ism.exists_policy',
+  'ism.get_policies',
+  'sm.create_policy',
+  'sm.get_policy',
+  'sm.get_policies',
+  'sm.explain_policy',
+  'sm.stop_policy',
+  'sm.start_policy',
+];
+const LAST = ['ism.delete_policy', 'sm.delete_policy'];
 const rank = (name: string): number =>
   ORDER.includes(name) ? ORDER.indexOf(name) : LAST.includes(name) ? 1000 + LAST.indexOf(name) : ORDER.length;
 const ordered = [...eventFiles].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));

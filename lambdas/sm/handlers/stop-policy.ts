@@ -1,0 +1,8 @@
+import { apiHandler } from '../../shared/http';
+import { smPolicyService } from '../deps';
+
+/** POST _plugins/_sm/policies/<name>/_stop */
+export const handler = apiHandler('sm.stop_policy', async ({ pathParams }) => ({
+  status: 200,
+  body: { acknowledged: await smPolicyService().setEnabled(pathParams.policy_name, false) },
+}));

@@ -1,0 +1,214 @@
+import type { Clock } from '../shared/clock';
+import { DocumentStore, type DeletedDocument, type StoredDocument } from '../shared/document-store';
+import { CONFIG_INDEX, OpenSearchError, illegalArgument, statusException } from '../shared/errors';
+import { JobStore, StaleJobError, type JobRecord } from '../shared/jobs/job-store';
+import { compileQueryString } from '../ism/query-string';
+import { explainEntry, initialMetadata, nextRunAt } from './metadata';
+import { policyDocId, policyNameOf, type SMMetadata, type SMPolicy } from './policy/model';
+import { parsePolicy, validatePolicyName } from './policy/parse';
+
+/**
+ * SM policies (documents with `_seq_no`/`_primary_term`, id `<name>-sm-policy`) and their
+ * metadata (one job item per policy, keyed by name, scheduled at the next time the runner has
+ * work). Every operation of the `_plugins/_sm` API, free of HTTP and Lambda.
+ */
+export const SM_POLICY_NAMESPACE = 'sm-policy';
+export const SM_JOB_KIND = 'sm';
+
+export type SMJobStore = JobStore<SMMetadata>;
+
+export interface ListParams {
+  from: number;
+  size: number;
+  sortField: string;
+  sortOrder: string;
+  queryString: string;
+}
+
+const notFound = (): OpenSearchError => statusException(404, 'Snapshot management policy not found');
+
+export class SMPolicyService {
+  constructor(
+    private readonly policies: DocumentStore<SMPolicy>,
+    private readonly jobs: SMJobStore,
+    private readonly clock: Clock,
+  ) {}
+
+  static stores(
+    client: ConstructorParameters<typeof DocumentStore>[0],
+    table: string,
+  ): { policies: DocumentStore<SMPolicy>; jobs: SMJobStore } {
+    return {
+      policies: new DocumentStore<SMPolicy>(client, table, SM_POLICY_NAMESPACE, CONFIG_INDEX),
+      jobs: new JobStore<SMMetadata>(client, table, SM_JOB_KIND),
+    };
+  }
+
+  async create(name: string, body: unknown): Promise<StoredDocument<SMPolicy>> {
+    validatePolicyName(name);
+    const now = this.clock.now();
+    const policy = parsePolicy(body, { name, now });
+    const doc = await this.policies.create(policyDocId(name), policy);
+    await this.resetJob(doc);
+    return doc;
+  }
+
+  async update(
+    name: string,
+    body: unknown,
+    ifSeqNo: number | undefined,
+    ifPrimaryTerm: number | undefined,
+  ): Promise<StoredDocument<SMPolicy>> {
+    validatePolicyName(name);
+    if (ifSeqNo === undefined || ifPrimaryTerm === undefined) {
+      throw new OpenSearchError(
+        400,
+        'action_request_validation_exception',
+        'Validation Failed: 1: Sequence number and primary term must be provided when updating a snapshot management policy;',
+      );
+    }
+    const policy = parsePolicy(body, { name, now: this.clock.now() });
+    const doc = await this.policies.update(policyDocId(name), policy, ifSeqNo, ifPrimaryTerm);
+    await this.wakeJob(doc);
+    return doc;
+  }
+
+  async get(name: string): Promise<StoredDocument<SMPolicy>> {
+    const doc = await this.policies.get(policyDocId(name));
+    if (!doc) throw notFound();
+    return doc;
+  }
+
+  async delete(name: string): Promise<DeletedDocument> {
+    const deleted = await this.policies.delete(policyDocId(name));
+    if (!deleted) throw notFound();
+    // The plugin keeps the metadata doc; ours goes with the policy (a re-created policy starts afresh).
+    await this.jobs.delete(name);
+    return deleted;
+  }
+
+  /** `_start` / `_stop`: true when the policy changed, true too when it already was so. */
+  async setEnabled(name: string, enabled: boolean): Promise<boolean> {
+    validatePolicyName(name);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const doc = await this.get(name);
+      if (doc.source.enabled === enabled) return true;
+      const now = this.clock.now();
+      const source: SMPolicy = {
+        ...doc.source,
+        enabled,
+        enabled_time: enabled ? now : null,
+        last_updated_time: now,
+      };
+      try {
+        const updated = await this.policies.update(doc.id, source, doc.seqNo, doc.primaryTerm);
+        await this.wakeJob(updated);
+        return true;
+      } catch (e) {
+        if (!(e instanceof OpenSearchError && e.status === 409)) throw e;
+      }
+    }
+    throw new OpenSearchError(
+      500,
+      'status_exception',
+      `Failed while trying to ${enabled ? 'enable' : 'disable'} SM Policy due to a concurrent update, please try again`,
+    );
+  }
+
+  async list(params: ListParams): Promise<{ policies: StoredDocument<SMPolicy>[]; total: number }> {
+    if (params.from < 0) throw illegalArgument('[from] parameter cannot be negative');
+    if (params.size < 0) throw illegalArgument(`[size] parameter cannot be negative, found [${params.size}]`);
+    const order = params.sortOrder.toLowerCase();
+    if (order !== 'asc' && order !== 'desc') {
+      throw illegalArgument(
+        `No enum constant org.opensearch.search.sort.SortOrder.${params.sortOrder.toUpperCase()}`,
+      );
+    }
+    const matches = compileNameQuery(params.queryString);
+    const path = params.sortField
+      .replace(/^sm_policy\./, '')
+      .replace(/\.keyword$/, '')
+      .split('.')
+      .filter(Boolean);
+    const all = (await this.policies.list()).filter((d) => matches(policyNameOf(d.id)));
+    const direction = order === 'asc' ? 1 : -1;
+    all.sort(
+      (a, b) =>
+        direction * compare(valueAt(a.source, path), valueAt(b.source, path)) || a.id.localeCompare(b.id),
+    );
+    return { policies: all.slice(params.from, params.from + params.size), total: all.length };
+  }
+
+  /** `_explain` for a comma list of names and wildcards: one entry per policy found. */
+  async explain(names: string): Promise<ReturnType<typeof explainEntry>[]> {
+    const entries = names
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
+    const patterns = (entries.length === 0 ? ['*'] : entries).map((e) =>
+      /[*?]/.test(e) ? compileQueryString(e) : (name: string) => name === e,
+    );
+    const docs = (await this.policies.list())
+      .filter((d) => patterns.some((p) => p(policyNameOf(d.id))))
+      .slice(0, 10_000);
+    const records = await Promise.all(docs.map((d) => this.jobs.get(policyNameOf(d.id))));
+    return docs.map((d, i) => explainEntry(policyNameOf(d.id), d.source.enabled, records[i]?.state));
+  }
+
+  /** A new policy: fresh metadata, scheduled at its first trigger (replacing a leftover item). */
+  private async resetJob(doc: StoredDocument<SMPolicy>): Promise<void> {
+    const now = this.clock.now();
+    const metadata = initialMetadata(doc.source, doc.seqNo, doc.primaryTerm, now);
+    const dueAt = doc.source.enabled ? nextRunAt(metadata, now) : null;
+    if (await this.jobs.create(doc.source.name, metadata, dueAt)) return;
+    await this.retryOnStale(async () => {
+      const current = (await this.jobs.get(doc.source.name)) as JobRecord<SMMetadata>;
+      if (!current) return void (await this.jobs.create(doc.source.name, metadata, dueAt));
+      await this.jobs.update(doc.source.name, current.rev, metadata, dueAt);
+    });
+  }
+
+  /**
+   * A changed policy: the runner looks at it now (it sees the new seq_no and recomputes the
+   * trigger times, keeping the workflows' states), or never while the policy is disabled.
+   */
+  private async wakeJob(doc: StoredDocument<SMPolicy>): Promise<void> {
+    await this.retryOnStale(async () => {
+      const current = await this.jobs.get(doc.source.name);
+      if (!current) return this.resetJob(doc);
+      const dueAt = doc.source.enabled ? this.clock.now() : null;
+      await this.jobs.update(doc.source.name, current.rev, current.state, dueAt);
+    });
+  }
+
+  private async retryOnStale(fn: () => Promise<void>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (!(e instanceof StaleJobError) || attempt >= 5) throw e;
+      }
+    }
+  }
+}
+
+/** `queryString` on `sm_policy.name`: wildcard terms, AND by default, `OR` between groups. */
+export const compileNameQuery = (queryString: string): ((name: string) => boolean) => {
+  const groups = (queryString.trim() === '' ? '*' : queryString).split(/\s+OR\s+/).map(compileQueryString);
+  return (name) => groups.some((g) => g(name));
+};
+
+const valueAt = (source: unknown, path: string[]): unknown =>
+  path.reduce<unknown>(
+    (v, key) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined),
+    source,
+  );
+
+const compare = (a: unknown, b: unknown): number => {
+  const aMissing = a === undefined || a === null;
+  const bMissing = b === undefined || b === null;
+  if (aMissing || bMissing) return aMissing === bMissing ? 0 : aMissing ? 1 : -1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const [x, y] = [String(a), String(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
+};
