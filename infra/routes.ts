@@ -117,6 +117,15 @@ export const operations: readonly Operation[] = [
     handler: 'lambdas/sm/handlers/stop-policy.ts',
     params: [],
   },
+  {
+    // OpenSearch core's rollover, served here so that every rollover is recorded and hooked.
+    operation: 'indices.rollover',
+    method: 'POST',
+    paths: ['/{alias}/_rollover', '/{alias}/_rollover/{new_index}'],
+    handler: 'lambdas/rollover/handlers/rollover.ts',
+    params: ['dry_run', 'timeout', 'master_timeout', 'cluster_manager_timeout', 'wait_for_active_shards'],
+    cluster: true,
+  },
 ];
 
 /**

@@ -110,6 +110,15 @@ const SAMPLES: Record<string, (op: Operation) => Sample> = {
     pathParameters: { policy_id: SAMPLE_POLICY_ID },
     routeKey: routeKey(op, policyPath(op)),
   }),
+  // A dry run: safe to invoke against any cluster (a missing alias answers 400).
+  'indices.rollover': (op) => ({
+    method: op.method,
+    path: '/logs/_rollover',
+    pathParameters: { alias: 'logs' },
+    query: 'dry_run=true',
+    body: { conditions: { max_age: '7d', max_docs: 1000000, max_size: '50gb' } },
+    routeKey: routeKey(op, '/{alias}/_rollover'),
+  }),
 };
 
 const smSample =

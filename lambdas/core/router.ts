@@ -36,8 +36,13 @@ const matchPath = (segments: string[], requestSegments: string[]): Record<string
   const params: Record<string, string> = {};
   for (let i = 0; i < segments.length; i++) {
     const s = segments[i];
-    if (s.startsWith('{')) params[s.slice(1, -1)] = decodeURIComponent(requestSegments[i]);
-    else if (s !== requestSegments[i]) return undefined;
+    if (s.startsWith('{')) {
+      // A leading parameter is an index, alias or data stream name (`/{alias}/_rollover`). Those
+      // never start with `_`, which marks OpenSearch's own APIs (`/_plugins/...`, `/_cluster/...`),
+      // so such a path is never taken for an index route.
+      if (i === 0 && requestSegments[i].startsWith('_')) return undefined;
+      params[s.slice(1, -1)] = decodeURIComponent(requestSegments[i]);
+    } else if (s !== requestSegments[i]) return undefined;
   }
   return params;
 };
@@ -55,6 +60,10 @@ export const matchRoute = (method: string, rawPath: string): RouteMatch => {
     }
     allowed.add(candidate.operation.method);
   }
-  if (allowed.size > 0) return { kind: 'method_not_allowed', allowed: [...allowed] };
-  return isOwnedPath(rawPath) ? { kind: 'no_handler' } : { kind: 'data_plane' };
+  const owned = isOwnedPath(rawPath);
+  // Outside our prefixes the cluster owns the path's other methods (`GET /logs/_rollover` is the
+  // cluster's 405, or whatever a newer cluster serves there), as on the deployed stack where
+  // only the route table's method reaches our function.
+  if (allowed.size > 0 && owned) return { kind: 'method_not_allowed', allowed: [...allowed] };
+  return owned ? { kind: 'no_handler' } : { kind: 'data_plane' };
 };

@@ -61,7 +61,21 @@ const parseJson = (raw: string): unknown => {
   }
 };
 
-export const toRequest = (event: ApiEvent, allowedParams: readonly string[]): ApiRequest => {
+/** How a handler takes its request. */
+export interface ApiHandlerOptions {
+  /**
+   * Leave the body unparsed (`body` stays undefined, `rawBody` holds the text): for operations
+   * that hand the body to the cluster, so its parse errors (with their `[line:column]`) are the
+   * cluster's own.
+   */
+  readonly rawBody?: boolean;
+}
+
+export const toRequest = (
+  event: ApiEvent,
+  allowedParams: readonly string[],
+  options: ApiHandlerOptions = {},
+): ApiRequest => {
   const query: Record<string, string | undefined> = { ...(event.queryStringParameters ?? {}) };
   const path = event.rawPath;
   const unknown = Object.keys(query).filter(
@@ -84,7 +98,7 @@ export const toRequest = (event: ApiEvent, allowedParams: readonly string[]): Ap
       Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, decodeURIComponent(v ?? '')]),
     ),
     query,
-    body: hasBody ? parseJson(rawBody) : undefined,
+    body: hasBody && !options.rawBody ? parseJson(rawBody) : undefined,
     rawBody: hasBody ? rawBody : undefined,
   };
 };
@@ -114,12 +128,13 @@ export const errorResult = (error: unknown, method: string, query: Query = {}): 
 
 const openSearchEdge = (
   operation: Operation,
+  options: ApiHandlerOptions,
 ): MiddlewareObj<ApiEvent, ApiResult, Error, Context> & { state: WeakMap<ApiEvent, HandlerState> } => {
   const state = new WeakMap<ApiEvent, HandlerState>();
   return {
     state,
     before: (request) => {
-      state.set(request.event, { request: toRequest(request.event, operation.params) });
+      state.set(request.event, { request: toRequest(request.event, operation.params, options) });
     },
     onError: (request) => {
       const method = request.event.requestContext?.http?.method ?? 'GET';
@@ -132,9 +147,10 @@ const openSearchEdge = (
 export const apiHandler = (
   operationName: string,
   fn: (request: ApiRequest) => Promise<ApiResponse>,
+  options: ApiHandlerOptions = {},
 ): ApiHandler => {
   const operation = operationByName(operationName);
-  const edge = openSearchEdge(operation);
+  const edge = openSearchEdge(operation, options);
   return middy<ApiEvent, ApiResult, Error, Context>()
     .use(injectLambdaContext(logger))
     .use(edge)

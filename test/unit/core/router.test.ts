@@ -39,6 +39,40 @@ describe('matching a request', () => {
     if (m.kind === 'method_not_allowed') expect(m.allowed.sort()).toEqual(['DELETE', 'GET', 'HEAD', 'PUT']);
   });
 
+  test('an alias in the first segment is a path parameter, with or without the new index name', () => {
+    const m = matchRoute('POST', '/logs/_rollover');
+    expect(m).toMatchObject({ kind: 'operation', pathParams: { alias: 'logs' } });
+    if (m.kind === 'operation') expect(m.operation.operation).toBe('indices.rollover');
+    expect(matchRoute('POST', '/logs/_rollover/%3Clogs-%7Bnow%2Fd%7D-000002%3E')).toMatchObject({
+      kind: 'operation',
+      pathParams: { alias: 'logs', new_index: '<logs-{now/d}-000002>' },
+    });
+  });
+
+  test('a first segment starting with _ is never taken for an index name', () => {
+    expect(matchRoute('POST', '/_plugins/_rollover').kind).toBe('no_handler');
+    expect(matchRoute('POST', '/_opendistro/_rollover/x').kind).toBe('no_handler');
+    expect(matchRoute('POST', '/_cluster/_rollover').kind).toBe('data_plane');
+  });
+
+  test('other data-plane paths of an index still reach the cluster', () => {
+    for (const [method, path] of [
+      ['POST', '/logs/_doc'],
+      ['POST', '/logs/_rollover_stats'],
+      ['POST', '/logs/_rollover/x/y'],
+      ['GET', '/logs/_search'],
+      ['POST', '/logs'],
+      ['PUT', '/logs-000001/_alias/logs'],
+    ]) {
+      expect([path, matchRoute(method, path).kind]).toEqual([path, 'data_plane']);
+    }
+  });
+
+  test('another method on an index route belongs to the cluster, which answers it itself', () => {
+    expect(matchRoute('GET', '/logs/_rollover').kind).toBe('data_plane');
+    expect(matchRoute('PUT', '/logs/_rollover/logs-2').kind).toBe('data_plane');
+  });
+
   test('unknown paths under owned prefixes are ours; everything else goes to the cluster', () => {
     expect(matchRoute('GET', '/_plugins/_unknown').kind).toBe('no_handler');
     expect(matchRoute('GET', '/_cat/indices').kind).toBe('data_plane');

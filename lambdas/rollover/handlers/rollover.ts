@@ -1,0 +1,41 @@
+import { errors } from '@opensearch-project/opensearch';
+import { OpenSearchError } from '../../shared/errors';
+import { apiHandler, type ApiResponse } from '../../shared/http';
+import { rolloverService } from '../deps';
+import { ROLLOVER_PARAMS, type RolloverParam } from '../model';
+import { RolloverRejected } from '../rollover-service';
+
+/**
+ * POST /{alias}/_rollover and POST /{alias}/_rollover/{new_index}. The body goes to the cluster
+ * unparsed, so its parse errors carry the cluster's own positions and wording.
+ */
+export const handler = apiHandler(
+  'indices.rollover',
+  async (request): Promise<ApiResponse> => {
+    const params: Partial<Record<RolloverParam, string>> = {};
+    for (const name of ROLLOVER_PARAMS)
+      if (request.query[name] !== undefined) params[name] = request.query[name];
+    try {
+      const body = await rolloverService().rollover({
+        alias: request.pathParams.alias,
+        newIndex: request.pathParams.new_index,
+        body: request.rawBody,
+        params,
+        source: 'api',
+      });
+      return { status: 200, body };
+    } catch (error) {
+      if (error instanceof RolloverRejected) return { status: error.reply.status, body: error.reply.body };
+      if (error instanceof errors.OpenSearchClientError) {
+        // The answer was lost, not refused: the rollover may or may not have happened.
+        throw new OpenSearchError(
+          502,
+          'cluster_unavailable_exception',
+          `the cluster did not answer the rollover (it may have happened; check the alias before retrying): ${error.message}`,
+        );
+      }
+      throw error;
+    }
+  },
+  { rawBody: true },
+);
