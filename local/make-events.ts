@@ -77,6 +77,34 @@ const routeKey = (op: Operation, template: string): string => `${op.method} ${te
 const policyPath = (op: Operation): string =>
   op.paths.find((p) => p === '/_plugins/_ism/policies/{policy_id}') ?? op.paths[0];
 
+export const SAMPLE_CONFIG_ID = 'ops-webhook';
+
+/** A custom-webhook channel, as in OpenSearch's Notifications documentation. */
+export const SAMPLE_CHANNEL = {
+  config_id: SAMPLE_CONFIG_ID,
+  config: {
+    name: 'Ops webhook',
+    description: 'ISM and SM failures',
+    config_type: 'webhook',
+    is_enabled: true,
+    webhook: {
+      url: 'http://localhost:8080/notifications',
+      header_params: { 'Content-Type': 'application/json' },
+    },
+  },
+};
+
+const configPath = '/_plugins/_notifications/configs/{config_id}';
+const configSample =
+  (body?: unknown) =>
+  (op: Operation): Sample => ({
+    method: op.method,
+    path: `/_plugins/_notifications/configs/${SAMPLE_CONFIG_ID}`,
+    pathParameters: { config_id: SAMPLE_CONFIG_ID },
+    body,
+    routeKey: routeKey(op, configPath),
+  });
+
 /** Samples for the operations that have one; others get a generic event from their first path. */
 const SAMPLES: Record<string, (op: Operation) => Sample> = {
   'ism.put_policy': (op) => ({
@@ -118,6 +146,33 @@ const SAMPLES: Record<string, (op: Operation) => Sample> = {
     query: 'dry_run=true',
     body: { conditions: { max_age: '7d', max_docs: 1000000, max_size: '50gb' } },
     routeKey: routeKey(op, '/{alias}/_rollover'),
+  }),
+  'notifications.create_config': (op) => ({
+    method: op.method,
+    path: '/_plugins/_notifications/configs',
+    body: SAMPLE_CHANNEL,
+    routeKey: routeKey(op, '/_plugins/_notifications/configs'),
+  }),
+  'notifications.get_config': configSample(),
+  'notifications.update_config': configSample({ config: { ...SAMPLE_CHANNEL.config, is_enabled: false } }),
+  'notifications.delete_config': configSample(),
+  'notifications.get_configs': (op) => ({
+    method: op.method,
+    path: '/_plugins/_notifications/configs',
+    query: 'config_type=webhook,slack&sort_field=name&sort_order=asc&max_items=10',
+    routeKey: routeKey(op, '/_plugins/_notifications/configs'),
+  }),
+  'notifications.delete_configs': (op) => ({
+    method: op.method,
+    path: '/_plugins/_notifications/configs',
+    query: `config_id_list=${SAMPLE_CONFIG_ID}`,
+    routeKey: routeKey(op, '/_plugins/_notifications/configs'),
+  }),
+  'notifications.send_test': (op) => ({
+    method: op.method,
+    path: `/_plugins/_notifications/feature/test/${SAMPLE_CONFIG_ID}`,
+    pathParameters: { config_id: SAMPLE_CONFIG_ID },
+    routeKey: routeKey(op, '/_plugins/_notifications/feature/test/{config_id}'),
   }),
 };
 

@@ -43,8 +43,18 @@ const ORDER = [
   'sm.explain_policy',
   'sm.stop_policy',
   'sm.start_policy',
+  'notifications.create_config',
+  'notifications.get_config',
+  'notifications.get_configs',
+  'notifications.send_test',
+  'notifications.update_config',
 ];
-const LAST = ['ism.delete_policy', 'sm.delete_policy'];
+const LAST = [
+  'ism.delete_policy',
+  'sm.delete_policy',
+  'notifications.delete_config',
+  'notifications.delete_configs',
+];
 const rank = (name: string): number =>
   ORDER.includes(name) ? ORDER.indexOf(name) : LAST.includes(name) ? 1000 + LAST.indexOf(name) : ORDER.length;
 const ordered = [...eventFiles].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));

@@ -1,79 +1,103 @@
-import { randomUUID } from 'node:crypto';
-import type { ChannelConfig } from '../../lambdas/notifications/channel/model';
-import { channelStore, notifier } from '../../lambdas/notifications/notifier';
-import { ensureTable } from '../../local/table';
+import { notifier } from '../../lambdas/notifications/notifier';
+import { startTestApi, type TestApi } from '../support/api';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 /**
- * Delivery through the notifier ISM and SM use: by Notifications channel id (channels stored in
- * DynamoDB Local) and by ISM's legacy inline destination, to a loopback receiver standing in for
- * Slack, Chime and custom webhooks.
+ * Delivery through the notifier ISM and SM use: by Notifications channel id (channels created
+ * through `_plugins/_notifications/configs`) and by ISM's legacy inline destination, to a
+ * loopback receiver standing in for Slack, Chime and custom webhooks.
+ *
+ * The plugin only checks that a Slack or Chime URL *contains* its service's webhook address, so
+ * a receiver path that embeds that address passes the same validation a real one does.
  */
-let hook: WebhookReceiver;
+// The first request of a file pays for cold handler modules.
+jest.setTimeout(30_000);
 
-const saveChannel = async (id: string, config: ChannelConfig): Promise<void> => {
-  const now = Date.now();
-  await channelStore().create(id, { config_id: id, created_time_ms: now, last_updated_time_ms: now, config });
+let api: TestApi;
+let hook: WebhookReceiver;
+const SLACK_PATH = '/https://hooks.slack.com/services/T000/B000/XXXX';
+const CHIME_PATH = '/https://hooks.chime.aws/incomingwebhooks/abc?token=xyz';
+
+const createChannel = async (id: string, config: Record<string, unknown>): Promise<void> => {
+  const reply = await api.request('POST', '/_plugins/_notifications/configs', {
+    config_id: id,
+    config: { name: id, is_enabled: true, ...config },
+  });
+  expect(reply.status).toBe(200);
 };
 
 beforeAll(async () => {
-  process.env.TABLE_NAME = `notifications-${randomUUID()}`;
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-  await ensureTable(process.env.TABLE_NAME);
+  api = await startTestApi();
   hook = await startWebhookReceiver();
 });
-afterAll(() => hook.close());
+afterAll(async () => {
+  await hook.close();
+  await api.close();
+});
 beforeEach(() => hook.reset());
 
 describe('delivering to a channel by id', () => {
   it('posts a custom webhook text as it is, with the configured headers and method', async () => {
-    await saveChannel('hook-1', {
-      name: 'ops hook',
-      description: '',
+    await createChannel('hook-1', {
       config_type: 'webhook',
-      is_enabled: true,
       webhook: { url: hook.url('/ops?team=a'), header_params: { 'X-Token': 's3cret' }, method: 'PUT' },
     });
     const result = await notifier().deliver(
       { channelId: 'hook-1' },
-      { subject: 'ISM', text: 'index logs-1 failed' },
+      { subject: 'ISM', text: '{"index":"logs-1"}' },
     );
     expect(result).toEqual({ delivered: true, status: 200 });
+    expect(hook.requests).toHaveLength(1);
     const [req] = hook.requests;
     expect(req.method).toBe('PUT');
     expect(req.path).toBe('/ops?team=a');
-    expect(req.body).toBe('index logs-1 failed');
+    expect(req.body).toBe('{"index":"logs-1"}');
     expect(req.headers['x-token']).toBe('s3cret');
   });
 
+  it('gives a custom webhook without headers Content-Type application/json', async () => {
+    await createChannel('hook-2', { config_type: 'webhook', webhook: { url: hook.url('/plain') } });
+    expect((await notifier().deliver({ channelId: 'hook-2' }, { text: 'hello' })).delivered).toBe(true);
+    expect(hook.requests[0]).toMatchObject({ method: 'POST', path: '/plain', body: 'hello' });
+    expect(hook.requests[0].headers['content-type']).toBe('application/json');
+  });
+
   it('sends Slack {"text"} with the subject above the text', async () => {
-    await saveChannel('slack-1', {
-      name: 'slack',
-      description: '',
-      config_type: 'slack',
-      is_enabled: true,
-      slack: { url: hook.url('/slack') },
-    });
+    await createChannel('slack-1', { config_type: 'slack', slack: { url: hook.url(SLACK_PATH) } });
     const result = await notifier().deliver(
       { channelId: 'slack-1' },
       { subject: 'Alert', text: 'rollover done' },
     );
-    expect(result.delivered).toBe(true);
-    expect(hook.requests[0]).toMatchObject({
-      method: 'POST',
-      path: '/slack',
-      json: { text: 'Alert\n\nrollover done' },
-    });
+    expect(result).toEqual({ delivered: true, status: 200 });
+    expect(hook.requests[0]).toMatchObject({ method: 'POST', path: SLACK_PATH });
+    expect(hook.requests[0].body).toBe('{"text":"Alert\\n\\nrollover done"}');
     expect(hook.requests[0].headers['content-type']).toBe('application/json');
   });
 
+  it('sends Chime {"Content"} with the subject above the text', async () => {
+    await createChannel('chime-1', { config_type: 'chime', chime: { url: hook.url(CHIME_PATH) } });
+    const result = await notifier().deliver(
+      { channelId: 'chime-1' },
+      { subject: 'SM', text: 'snapshot failed' },
+    );
+    expect(result.delivered).toBe(true);
+    expect(hook.requests[0]).toMatchObject({ path: CHIME_PATH, json: { Content: 'SM\n\nsnapshot failed' } });
+  });
+
+  it('uses the channel when both a channel id and a destination are given', async () => {
+    const result = await notifier().deliver(
+      { channelId: 'hook-2', destination: { slack: { url: hook.url('/not-this') } } },
+      { text: 'x' },
+    );
+    expect(result.delivered).toBe(true);
+    expect(hook.requests.map((r) => r.path)).toEqual(['/plain']);
+  });
+
   it('does not deliver to a muted channel or an unknown id, and says why', async () => {
-    await saveChannel('muted', {
-      name: 'muted',
-      description: '',
+    await createChannel('muted', {
       config_type: 'chime',
       is_enabled: false,
-      chime: { url: hook.url('/chime') },
+      chime: { url: hook.url(CHIME_PATH) },
     });
     expect(await notifier().deliver({ channelId: 'muted' }, { text: 'x' })).toEqual({
       delivered: false,
@@ -83,7 +107,31 @@ describe('delivering to a channel by id', () => {
       delivered: false,
       reason: 'notification channel [nope] not found',
     });
+    expect(await notifier().deliver({}, { text: 'x' })).toEqual({
+      delivered: false,
+      reason: 'no channel id or destination given',
+    });
     expect(hook.requests).toHaveLength(0);
+  });
+
+  it('reports a channel whose endpoint is down without throwing', async () => {
+    const closed = await startWebhookReceiver();
+    const url = closed.url('/closed');
+    await closed.close();
+    await createChannel('down', { config_type: 'webhook', webhook: { url } });
+    const result = await notifier().deliver({ channelId: 'down' }, { text: 'x' });
+    expect(result).toEqual({ delivered: false, reason: `failed to reach ${url}: ECONNREFUSED` });
+  });
+
+  it('retries a server error and delivers once the endpoint recovers', async () => {
+    await createChannel('flaky', { config_type: 'webhook', webhook: { url: hook.url('/flaky') } });
+    hook.respondWith(503, 'busy');
+    const pending = notifier().deliver({ channelId: 'flaky' }, { text: 'retry me' });
+    await hook.waitFor(1);
+    hook.respondWith(200);
+    expect(await pending).toEqual({ delivered: true, status: 200 });
+    expect(hook.requests.length).toBeGreaterThanOrEqual(2);
+    expect(hook.requests.every((r) => r.body === 'retry me')).toBe(true);
   });
 });
 

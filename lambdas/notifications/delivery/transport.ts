@@ -34,6 +34,15 @@ class Undelivered extends Error {
   }
 }
 
+class Unreachable extends Error {}
+
+/** The most telling part of a fetch failure: the socket error code, else the message. */
+const networkDetail = (e: unknown): string => {
+  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (err.name === 'TimeoutError') return 'timed out';
+  return err.cause?.code ?? err.cause?.message ?? err.message ?? String(e);
+};
+
 const snippet = async (res: Response): Promise<string> => {
   const text = await res.text().catch(() => '');
   return text.length > 200 ? `${text.slice(0, 200)}...` : text;
@@ -47,14 +56,20 @@ export const sendHttp = async (
   try {
     const status = await pRetry(
       async () => {
-        const res = await fetch(delivery.url, {
-          method: delivery.method,
-          headers: delivery.headers,
-          body: delivery.body,
-          // The plugin does not follow redirects: a 3xx is a failed delivery.
-          redirect: 'manual',
-          signal: AbortSignal.timeout(options.timeoutMs),
-        });
+        let res: Response;
+        try {
+          res = await fetch(delivery.url, {
+            method: delivery.method,
+            headers: delivery.headers,
+            body: delivery.body,
+            // The plugin does not follow redirects: a 3xx is a failed delivery.
+            redirect: 'manual',
+            signal: AbortSignal.timeout(options.timeoutMs),
+          });
+        } catch (e) {
+          // Rethrown as this module's own Error: fetch's errors may come from another realm.
+          throw new Unreachable(`failed to reach ${delivery.url}: ${networkDetail(e)}`);
+        }
         if (DELIVERED.has(res.status)) {
           await res.body?.cancel();
           return res.status;
@@ -73,9 +88,8 @@ export const sendHttp = async (
   } catch (e) {
     const err = (e as { originalError?: Error }).originalError ?? (e as Error);
     if (err instanceof Undelivered) return { ok: false, status: err.status, reason: err.message };
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    const detail = cause?.code ?? cause?.message ?? err.message;
-    return { ok: false, reason: `failed to reach ${delivery.url}: ${detail}` };
+    if (err instanceof Unreachable) return { ok: false, reason: err.message };
+    return { ok: false, reason: `failed to reach ${delivery.url}: ${networkDetail(err)}` };
   }
 };
 
