@@ -4,8 +4,8 @@ import { fallbackResult } from '../../../lambdas/core/handlers/route-fallback';
 
 describe('the route table', () => {
   test('every operation is served under both the _plugins and the legacy _opendistro prefix', () => {
-    // Snapshot Management came after Open Distro: OpenSearch serves it under _plugins only.
-    const pluginsOnly = ['/_plugins/_sm/'];
+    // Snapshot Management and Notifications came after Open Distro: OpenSearch serves them under _plugins only.
+    const pluginsOnly = ['/_plugins/_sm/', '/_plugins/_notifications/'];
     for (const op of operations) {
       const plugins = op.paths.filter(
         (p) => p.startsWith('/_plugins/') && !pluginsOnly.some((prefix) => p.startsWith(prefix)),
