@@ -196,6 +196,55 @@ export const operations: readonly Operation[] = [
     handler: 'lambdas/notifications/handlers/send-test.ts',
     params: [],
   },
+  {
+    operation: 'rollups.put',
+    method: 'PUT',
+    paths: [...both('/_rollup/jobs/{id}'), ...both('/_rollup/jobs')],
+    handler: 'lambdas/rollup/handlers/put-rollup.ts',
+    params: ['if_seq_no', 'if_primary_term', 'refresh'],
+  },
+  {
+    operation: 'rollups.get',
+    method: 'GET',
+    paths: both('/_rollup/jobs/{id}'),
+    handler: 'lambdas/rollup/handlers/get-rollup.ts',
+    params: [],
+  },
+  {
+    operation: 'rollups.exists',
+    method: 'HEAD',
+    paths: both('/_rollup/jobs/{id}'),
+    handler: 'lambdas/rollup/handlers/exists-rollup.ts',
+    params: [],
+  },
+  {
+    operation: 'rollups.delete',
+    method: 'DELETE',
+    paths: both('/_rollup/jobs/{id}'),
+    handler: 'lambdas/rollup/handlers/delete-rollup.ts',
+    params: ['refresh'],
+  },
+  {
+    operation: 'rollups.start',
+    method: 'POST',
+    paths: both('/_rollup/jobs/{id}/_start'),
+    handler: 'lambdas/rollup/handlers/start-rollup.ts',
+    params: [],
+  },
+  {
+    operation: 'rollups.stop',
+    method: 'POST',
+    paths: both('/_rollup/jobs/{id}/_stop'),
+    handler: 'lambdas/rollup/handlers/stop-rollup.ts',
+    params: [],
+  },
+  {
+    operation: 'rollups.explain',
+    method: 'GET',
+    paths: both('/_rollup/jobs/{id}/_explain'),
+    handler: 'lambdas/rollup/handlers/explain-rollup.ts',
+    params: [],
+  },
 ];
 
 /**

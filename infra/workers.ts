@@ -24,7 +24,16 @@ export interface Worker {
   readonly environment?: Readonly<Record<string, string>>;
 }
 
-export const workers: readonly Worker[] = [];
+export const workers: readonly Worker[] = [
+  {
+    kind: 'rollup',
+    worker: 'rollup-runner',
+    handler: 'lambdas/rollup/handlers/rollup-runner.ts',
+    schedule: 'rate(1 minute)',
+    timeoutSeconds: 900,
+    cluster: true,
+  },
+];
 
 export const findWorker = (kind: string): Worker | undefined =>
   workers.find((w) => w.kind === kind || w.worker === kind);

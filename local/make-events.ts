@@ -72,6 +72,45 @@ export const DAILY_SNAPSHOT_POLICY = {
 };
 
 export const SAMPLE_SM_POLICY = 'daily-snapshots';
+/** The NYC taxi rollup job of OpenSearch's documentation. */
+export const SAMPLE_ROLLUP_ID = 'nyc-taxi-hourly';
+export const NYC_TAXI_ROLLUP = {
+  rollup: {
+    source_index: 'nyc-taxi-data',
+    target_index: 'rollup-nyc-taxi-data',
+    description: 'Example rollup job',
+    schedule: { interval: { period: 1, unit: 'Days' } },
+    page_size: 200,
+    delay: 0,
+    continuous: false,
+    dimensions: [
+      {
+        date_histogram: {
+          source_field: 'tpep_pickup_datetime',
+          fixed_interval: '1h',
+          timezone: 'America/Los_Angeles',
+        },
+      },
+      { terms: { source_field: 'PULocationID' } },
+    ],
+    metrics: [
+      {
+        source_field: 'passenger_count',
+        metrics: [{ avg: {} }, { sum: {} }, { max: {} }, { min: {} }, { value_count: {} }],
+      },
+    ],
+  },
+};
+
+const rollupSample =
+  (suffix = '', body?: unknown) =>
+  (op: Operation): Sample => ({
+    method: op.method,
+    path: `/_plugins/_rollup/jobs/${SAMPLE_ROLLUP_ID}${suffix}`,
+    pathParameters: { id: SAMPLE_ROLLUP_ID },
+    body,
+    routeKey: routeKey(op, `/_plugins/_rollup/jobs/{id}${suffix}`),
+  });
 
 const routeKey = (op: Operation, template: string): string => `${op.method} ${template}`;
 const policyPath = (op: Operation): string =>
@@ -132,6 +171,13 @@ const SAMPLES: Record<string, (op: Operation) => Sample> = {
     query: 'from=0&size=20&sortField=policy.policy_id.keyword&sortOrder=asc&queryString=hot*',
     routeKey: routeKey(op, '/_plugins/_ism/policies'),
   }),
+  'rollups.put': rollupSample('', NYC_TAXI_ROLLUP),
+  'rollups.get': rollupSample(),
+  'rollups.exists': rollupSample(),
+  'rollups.delete': rollupSample(),
+  'rollups.start': rollupSample('/_start'),
+  'rollups.stop': rollupSample('/_stop'),
+  'rollups.explain': rollupSample('/_explain'),
   'ism.delete_policy': (op) => ({
     method: op.method,
     path: `/_plugins/_ism/policies/${SAMPLE_POLICY_ID}`,

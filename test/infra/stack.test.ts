@@ -384,7 +384,7 @@ describe('a VPC from context', () => {
       { bundle: false },
     );
     const fns = functionsOf(s);
-    expect(fns).toHaveLength(operations.length + 1);
+    expect(fns).toHaveLength(operations.length + workers.length + 1);
     for (const [id, fn] of fns) {
       expect(fn.Properties.VpcConfig).toEqual({
         SubnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-1a1b2c3d4e5f60718'],
@@ -496,7 +496,7 @@ describe('the real CDK CLI', () => {
       fs.readFileSync(path.join(outdir, 'ImCliTest.template.json'), 'utf8'),
     ) as Json;
     const resources = Object.values(template.Resources as Record<string, Json>);
-    expect(resources.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(operations.length + 2);
+    expect(resources.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(operations.length + workers.length + 2);
     expect(
       resources.some((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === '$default'),
     ).toBe(true);

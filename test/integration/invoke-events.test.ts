@@ -48,12 +48,14 @@ const ORDER = [
   'notifications.get_configs',
   'notifications.send_test',
   'notifications.update_config',
+  'rollups.put',
 ];
 const LAST = [
   'ism.delete_policy',
   'sm.delete_policy',
   'notifications.delete_config',
   'notifications.delete_configs',
+  'rollups.delete',
 ];
 const rank = (name: string): number =>
   ORDER.includes(name) ? ORDER.indexOf(name) : LAST.includes(name) ? 1000 + LAST.indexOf(name) : ORDER.length;

@@ -8,12 +8,18 @@ import { check, doubleValue, fields, required, text } from './xcontent';
  * histogram per entry; target_field defaults to source_field.
  */
 
-const parseDateHistogram = (value: unknown): Dimension => {
+export interface DimensionOptions {
+  /** Rollup jobs (3.x) take a date_histogram `format`; the 2.19 ISM rollup action does not. */
+  readonly format?: boolean;
+}
+
+const parseDateHistogram = (value: unknown, options: DimensionOptions): Dimension => {
   let source: string | null = null;
   let target: string | null = null;
   let fixed: string | undefined;
   let calendar: string | undefined;
   let timezone = 'UTC';
+  let format: string | null | undefined;
   for (const [field, v] of fields(value)) {
     switch (field) {
       case 'fixed_interval':
@@ -31,6 +37,10 @@ const parseDateHistogram = (value: unknown): Dimension => {
       case 'target_field':
         target = text(v);
         break;
+      case 'format':
+        if (!options.format) throw illegalArgument(`Invalid field [${field}] found in date histogram`);
+        format = v === null ? null : text(v);
+        break;
       default:
         throw illegalArgument(`Invalid field [${field}] found in date histogram`);
     }
@@ -46,6 +56,7 @@ const parseDateHistogram = (value: unknown): Dimension => {
       source_field: sourceField,
       target_field: targetField,
       timezone,
+      ...(format !== undefined ? { format } : {}),
     },
   };
 };
@@ -82,13 +93,16 @@ const parseHistogram = (value: unknown): Dimension => {
   return { histogram: { source_field: sourceField, target_field: targetField, interval: i } };
 };
 
-export const parseDimension = (value: unknown): Dimension => {
+export const parseDimensionWith = (value: unknown, options: DimensionOptions): Dimension => {
   let dimension: Dimension | undefined;
   for (const [field, v] of fields(value)) {
-    if (field === 'date_histogram') dimension = parseDateHistogram(v);
+    if (field === 'date_histogram') dimension = parseDateHistogram(v, options);
     else if (field === 'terms') dimension = parseTerms(v);
     else if (field === 'histogram') dimension = parseHistogram(v);
     else throw illegalArgument(`Invalid dimension type [${field}] found in dimensions`);
   }
   return required(dimension, 'Dimension cannot be null');
 };
+
+/** Dimension.parse as the ISM rollup and transform actions read it. */
+export const parseDimension = (value: unknown): Dimension => parseDimensionWith(value, {});

@@ -133,6 +133,7 @@ export type DateHistogramDimension = {
     source_field: string;
     target_field: string;
     timezone: string;
+    format?: string | null;
   };
 };
 export type TermsDimension = { terms: { source_field: string; target_field: string } };

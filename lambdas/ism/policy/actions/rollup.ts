@@ -39,7 +39,8 @@ const parseMetric = (value: unknown): RollupMetricType => {
   return required(type, 'Metric is null');
 };
 
-const parseRollupMetrics = (value: unknown): RollupMetric => {
+/** RollupMetrics.parse: shared with the rollup job API (lambdas/rollup/job/parse.ts). */
+export const parseRollupMetrics = (value: unknown): RollupMetric => {
   let source: string | null = null;
   let target: string | null = null;
   let metrics: RollupMetricType[] = [];

@@ -1,0 +1,261 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../shared/clock';
+import { DocumentStore, type StoredDocument } from '../shared/document-store';
+import { CONFIG_INDEX, OpenSearchError, illegalArgument, statusException } from '../shared/errors';
+import { JobStore, StaleJobError, type JobRecord } from '../shared/jobs/job-store';
+import type { RollupJob, RollupMetadata, RollupRunState } from './job/model';
+import { changedImmutableFields, parseRollupJob, unwrapRollupBody } from './job/parse';
+import { nextRunTime } from './job/schedule';
+import { validateTargetIndex } from './job/target';
+
+/**
+ * The rollup job API (TransportIndex/Get/Delete/Start/Stop/ExplainRollupAction): jobs are
+ * documents with OpenSearch's seq_no/primary_term contract; the metadata the runner keeps lives
+ * beside them in the job store (kind `rollup`), with the job's next run time. Knows nothing of
+ * HTTP or Lambda.
+ */
+export const ROLLUP_NAMESPACE = 'rollup-job';
+export const ROLLUP_KIND = 'rollup';
+const MAX_ID_BYTES = 512;
+
+export interface PutRollupResult {
+  created: boolean;
+  stored: StoredDocument<RollupJob>;
+}
+
+export interface ExplainEntry {
+  metadata_id: string | null;
+  rollup_metadata: RollupMetadata | null;
+}
+
+/** OpenSearch's auto-generated document ids are 20 URL-safe base64 characters. */
+export const newMetadataId = (): string => randomBytes(15).toString('base64url');
+
+export class RollupService {
+  constructor(
+    readonly jobs: DocumentStore<RollupJob>,
+    readonly runs: JobStore<RollupRunState>,
+    private readonly clock: Clock,
+  ) {}
+
+  static stores(
+    client: ConstructorParameters<typeof DocumentStore>[0],
+    table: string,
+  ): { jobs: DocumentStore<RollupJob>; runs: JobStore<RollupRunState> } {
+    return {
+      jobs: new DocumentStore<RollupJob>(client, table, ROLLUP_NAMESPACE, CONFIG_INDEX),
+      runs: new JobStore<RollupRunState>(client, table, ROLLUP_KIND),
+    };
+  }
+
+  async put(
+    id: string | undefined,
+    body: unknown,
+    ifSeqNo: number | undefined,
+    ifPrimaryTerm: number | undefined,
+  ): Promise<PutRollupResult> {
+    if (!id) throw illegalArgument('Missing rollup ID');
+    validateId(id);
+    if (body === undefined) throw new OpenSearchError(400, 'parse_exception', 'request body is required');
+    const isUpdate = ifSeqNo !== undefined && ifPrimaryTerm !== undefined;
+    const now = this.clock.now();
+    const job = parseRollupJob(unwrapRollupBody(body), { id, now, create: !isUpdate });
+    validateTargetIndex(job.target_index, { source_index: job.source_index });
+
+    let stored: StoredDocument<RollupJob>;
+    if (isUpdate) {
+      const current = await this.jobs.get(id);
+      if (!current) throw statusException(404, 'Rollup not found');
+      const changed = changedImmutableFields(current.source, job);
+      if (changed.length > 0) throw illegalArgument(`Not allowed to modify [${changed.join(', ')}]`);
+      // An interval schedule keeps its start time across updates, as the stored job does.
+      if ('interval' in job.schedule && 'interval' in current.source.schedule) {
+        job.schedule.interval.start_time = current.source.schedule.interval.start_time;
+      }
+      stored = await this.jobs.update(id, job, ifSeqNo, ifPrimaryTerm);
+    } else {
+      stored = await this.jobs.create(id, job);
+    }
+    await this.schedule(stored.source, isUpdate ? undefined : { metadata_id: null, metadata: null });
+    return { created: !isUpdate, stored };
+  }
+
+  async get(id: string): Promise<StoredDocument<RollupJob>> {
+    const doc = await this.jobs.get(id);
+    if (!doc) throw statusException(404, 'Rollup not found');
+    return doc;
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.jobs.get(id)) !== undefined;
+  }
+
+  /** The metadata and the target index stay, as in the plugin; the job stops being scheduled. */
+  async delete(id: string) {
+    const deleted = await this.jobs.delete(id);
+    if (!deleted) throw statusException(404, `Rollup ${id} is not found`);
+    await this.runs.delete(id);
+    return deleted;
+  }
+
+  /** TransportStartRollupAction. */
+  async start(id: string): Promise<boolean> {
+    let doc = await this.get(id);
+    const now = this.clock.now();
+    if (!doc.source.enabled) {
+      doc = await this.writeJob(id, (job) => ({
+        ...job,
+        enabled: true,
+        enabled_time: now,
+        last_updated_time: now,
+      }));
+    }
+    await this.mutateRun(id, doc.source, (state) => {
+      const m = state.metadata;
+      if (!m) return state;
+      let status = m.status;
+      if (status === 'finished' || status === 'stopped') status = 'started';
+      else if (status === 'failed') status = 'retry';
+      return { ...state, metadata: { ...m, status, failure_reason: null, last_updated_time: now } };
+    });
+    return true;
+  }
+
+  /** TransportStopRollupAction. */
+  async stop(id: string): Promise<boolean> {
+    await this.get(id);
+    const now = this.clock.now();
+    const updated = await this.writeJob(id, (job) => ({
+      ...job,
+      enabled: false,
+      enabled_time: null,
+      last_updated_time: now,
+    }));
+    await this.mutateRun(id, updated.source, (state) => {
+      const m = state.metadata;
+      if (!m) return state;
+      let status = m.status;
+      let reason: string | null = null;
+      if (status === 'init' || status === 'started' || status === 'stopped') status = 'stopped';
+      else if (status === 'retry') {
+        status = 'failed';
+        reason = 'Stopped a rollup that was in retry, rolling back to failed status';
+      } else reason = m.failure_reason;
+      return { ...state, metadata: { ...m, status, failure_reason: reason, last_updated_time: now } };
+    });
+    return true;
+  }
+
+  /**
+   * TransportExplainRollupAction: every entry matches as the wildcard `*<entry>*`; entries
+   * without `*` that match nothing map to null.
+   */
+  async explain(idsParam: string): Promise<Record<string, ExplainEntry | null>> {
+    const entries = idsParam
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    if (entries.length === 0) throw illegalArgument('Missing rollupID');
+    const [docs, runs] = await Promise.all([this.jobs.list(), this.runs.list()]);
+    const runById = new Map(runs.map((r) => [r.id, r.state]));
+    const out: Record<string, ExplainEntry | null> = {};
+    for (const entry of entries) {
+      const pattern = wildcard(`*${entry}*`);
+      const matched = docs.filter((d) => pattern.test(d.id));
+      if (matched.length === 0 && !entry.includes('*')) out[entry] = null;
+      for (const d of matched) {
+        const run = runById.get(d.id);
+        out[d.id] = {
+          metadata_id: run?.metadata_id ?? d.source.metadata_id,
+          rollup_metadata: run?.metadata ?? null,
+        };
+      }
+    }
+    return out;
+  }
+
+  /** The worker disables a job that finished, stopped or failed (conditional on its seq_no). */
+  async disable(id: string): Promise<void> {
+    const now = this.clock.now();
+    try {
+      await this.writeJob(id, (job) =>
+        job.enabled ? { ...job, enabled: false, enabled_time: null, last_updated_time: now } : job,
+      );
+    } catch (e) {
+      if (!(e instanceof OpenSearchError && e.status === 404)) throw e;
+    }
+  }
+
+  /** The worker records the metadata id it created on the job, as the plugin does. */
+  async setMetadataId(id: string, metadataId: string): Promise<void> {
+    await this.writeJob(id, (job) => ({ ...job, metadata_id: metadataId }));
+  }
+
+  /** Read-modify-write of the job document, conditional on its seq_no, retried on conflict. */
+  private async writeJob(
+    id: string,
+    change: (job: RollupJob) => RollupJob,
+  ): Promise<StoredDocument<RollupJob>> {
+    for (let attempt = 0; ; attempt++) {
+      const doc = await this.get(id);
+      const next = change(doc.source);
+      if (next === doc.source) return doc;
+      try {
+        return await this.jobs.update(id, next, doc.seqNo, doc.primaryTerm);
+      } catch (e) {
+        if (!(e instanceof OpenSearchError && e.status === 409) || attempt >= 4) throw e;
+      }
+    }
+  }
+
+  /** Schedules (or unschedules) the job's runs; `init` creates the run record when missing. */
+  private async schedule(job: RollupJob, init?: RollupRunState): Promise<void> {
+    await this.mutateRun(job.rollup_id, job, (state) => state, init);
+  }
+
+  /**
+   * Changes the run record conditionally on its revision (the worker may be saving a page at
+   * the same time: whichever writes second re-reads). The next run follows the job's schedule.
+   */
+  private async mutateRun(
+    id: string,
+    job: RollupJob,
+    change: (state: RollupRunState) => RollupRunState,
+    init: RollupRunState = { metadata_id: job.metadata_id, metadata: null },
+  ): Promise<JobRecord<RollupRunState>> {
+    const dueAt = job.enabled ? nextRunTime(job, this.clock.now()) : null;
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.runs.get(id);
+      if (!current) {
+        if (await this.runs.create(id, change(init), dueAt))
+          return (await this.runs.get(id)) as JobRecord<RollupRunState>;
+        continue;
+      }
+      try {
+        return await this.runs.update(id, current.rev, change(current.state), dueAt);
+      } catch (e) {
+        if (!(e instanceof StaleJobError) || attempt >= 9) throw e;
+      }
+    }
+  }
+}
+
+const wildcard = (pattern: string): RegExp =>
+  new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+      .join('.*')}$`,
+    's',
+  );
+
+const validateId = (id: string): void => {
+  const bytes = Buffer.byteLength(id);
+  if (bytes > MAX_ID_BYTES) {
+    throw new OpenSearchError(
+      400,
+      'action_request_validation_exception',
+      `Validation Failed: 1: id [${id}] is too long, must be no longer than ${MAX_ID_BYTES} bytes but was: ${bytes};`,
+    );
+  }
+};

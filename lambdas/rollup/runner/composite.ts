@@ -1,0 +1,182 @@
+import type { RollupJob, RollupMetadata, RollupMetricType } from '../job/model';
+import { dateHistogramOf } from '../job/model';
+import { hashToFixedSize } from './murmur3';
+import { javaDoubleToString, javaLongToString } from './java-number';
+
+/**
+ * The runner's composite search (RollupUtils.getRollupSearchRequest) and the rollup documents
+ * built from its buckets (RollupIndexer): one document per bucket, with the plugin's field names,
+ * value types and deterministic `_id`, so a re-run overwrites instead of duplicating.
+ */
+export const ODFE_MAGIC_NULL = '#ODFE-MAGIC-NULL-MAGIC-ODFE#';
+
+type Json = unknown;
+
+/** How a terms key renders in Java: numbers from floating-point fields are Doubles. */
+export type KeyKind = 'long' | 'double' | 'string';
+
+export interface CompositeBucket {
+  key: Record<string, Json>;
+  doc_count: number;
+  [agg: string]: Json;
+}
+
+export interface CompositeResult {
+  buckets: CompositeBucket[];
+  after_key?: Record<string, Json>;
+}
+
+/** Composite source name of a dimension, e.g. `tpep_pickup_datetime.date_histogram`. */
+export const sourceName = (d: RollupJob['dimensions'][number]): string => {
+  if ('date_histogram' in d) return `${d.date_histogram.target_field}.date_histogram`;
+  if ('terms' in d) return `${d.terms.target_field}.terms`;
+  return `${d.histogram.target_field}.histogram`;
+};
+
+const metricTypes = (m: RollupJob['metrics'][number]): RollupMetricType[] =>
+  m.metrics.map((x) => Object.keys(x)[0] as RollupMetricType);
+
+/** Sub-aggregations per metric; `avg` is kept as its sum and count so it can be re-averaged. */
+export const metricAggregations = (job: Pick<RollupJob, 'metrics'>): Record<string, Json> => {
+  const aggs: Record<string, Json> = {};
+  for (const m of job.metrics) {
+    const f = m.source_field;
+    for (const type of metricTypes(m)) {
+      if (type === 'avg') {
+        aggs[`${f}.avg.sum`] = { sum: { field: f } };
+        aggs[`${f}.avg.value_count`] = { value_count: { field: f } };
+      } else {
+        aggs[`${f}.${type}`] = { [type]: { field: f } };
+      }
+    }
+  }
+  return aggs;
+};
+
+export const compositeSources = (job: Pick<RollupJob, 'dimensions'>): Record<string, Json>[] =>
+  job.dimensions.map((d) => {
+    if ('date_histogram' in d) {
+      const h = d.date_histogram;
+      return {
+        [sourceName(d)]: {
+          date_histogram: {
+            field: h.source_field,
+            ...(h.fixed_interval !== undefined
+              ? { fixed_interval: h.fixed_interval }
+              : { calendar_interval: h.calendar_interval }),
+            time_zone: h.timezone,
+            ...(h.format ? { format: h.format } : {}),
+            missing_bucket: true,
+          },
+        },
+      };
+    }
+    if ('terms' in d)
+      return { [sourceName(d)]: { terms: { field: d.terms.source_field, missing_bucket: true } } };
+    return {
+      [sourceName(d)]: {
+        histogram: { field: d.histogram.source_field, interval: d.histogram.interval, missing_bucket: true },
+      },
+    };
+  });
+
+/** The search body of one page. Continuous jobs read only their current window. */
+export const compositeSearchBody = (
+  job: RollupJob,
+  metadata: Pick<RollupMetadata, 'after_key' | 'continuous'>,
+  pageSize: number = job.page_size,
+): Record<string, Json> => {
+  const dateField = dateHistogramOf(job).source_field;
+  const query =
+    job.continuous && metadata.continuous
+      ? {
+          range: {
+            [dateField]: {
+              gte: metadata.continuous.next_window_start_time,
+              lt: metadata.continuous.next_window_end_time,
+              format: 'epoch_millis',
+            },
+          },
+        }
+      : { match_all: {} };
+  return {
+    size: 0,
+    track_total_hits: false,
+    query,
+    aggregations: {
+      [job.rollup_id]: {
+        composite: {
+          size: pageSize,
+          sources: compositeSources(job),
+          ...(metadata.after_key ? { after: metadata.after_key } : {}),
+        },
+        aggregations: metricAggregations(job),
+      },
+    },
+  };
+};
+
+/** How each dimension's key renders in the id and the document. */
+export const keyKinds = (job: RollupJob, fieldTypes: Record<string, string>): Record<string, KeyKind> => {
+  const kinds: Record<string, KeyKind> = {};
+  for (const d of job.dimensions) {
+    if ('date_histogram' in d) kinds[sourceName(d)] = d.date_histogram.format ? 'string' : 'long';
+    else if ('histogram' in d) kinds[sourceName(d)] = 'double';
+    else {
+      const type = fieldTypes[d.terms.source_field] ?? 'keyword';
+      kinds[sourceName(d)] = ['double', 'float', 'half_float', 'scaled_float'].includes(type)
+        ? 'double'
+        : ['long', 'integer', 'short', 'byte', 'date', 'date_nanos', 'unsigned_long'].includes(type)
+          ? 'long'
+          : 'string';
+    }
+  }
+  return kinds;
+};
+
+const renderKey = (value: Json, kind: KeyKind): string => {
+  if (value === null || value === undefined) return ODFE_MAGIC_NULL;
+  if (typeof value === 'number')
+    return kind === 'double' ? javaDoubleToString(value) : javaLongToString(value);
+  return String(value);
+};
+
+/** JSON of one value as Jackson writes the Java object the plugin holds. */
+const jsonValue = (value: Json, asDouble: boolean): string => {
+  if (typeof value === 'number' && asDouble) {
+    return Number.isFinite(value) ? javaDoubleToString(value) : 'null';
+  }
+  return JSON.stringify(value ?? null);
+};
+
+export interface RollupDocument {
+  _id: string;
+  /** The source document as NDJSON text (field order and number spelling as the plugin's). */
+  json: string;
+}
+
+/** RollupIndexer.convertResponseToRequests. */
+export const bucketsToDocuments = (
+  job: RollupJob,
+  result: CompositeResult,
+  kinds: Record<string, KeyKind>,
+): RollupDocument[] => {
+  const names = job.dimensions.map(sourceName);
+  const metricNames = Object.keys(metricAggregations(job));
+  return result.buckets.map((bucket) => {
+    const idSource = `${job.rollup_id}#${names.map((n) => renderKey(bucket.key[n], kinds[n])).join('#')}`;
+    const parts = [
+      `"rollup._id":${JSON.stringify(job.rollup_id)}`,
+      `"_doc_count":${bucket.doc_count}`,
+      `"rollup._schema_version":${job.schema_version}`,
+    ];
+    for (const n of names)
+      parts.push(`${JSON.stringify(n)}:${jsonValue(bucket.key[n], kinds[n] === 'double')}`);
+    for (const m of metricNames) {
+      const agg = bucket[m] as { value?: number | null } | undefined;
+      const isCount = m.endsWith('.value_count');
+      parts.push(`${JSON.stringify(m)}:${jsonValue(agg?.value ?? null, !isCount)}`);
+    }
+    return { _id: hashToFixedSize(idSource), json: `{${parts.join(',')}}` };
+  });
+};

@@ -1,0 +1,615 @@
+import type { Client } from '@opensearch-project/opensearch';
+import { ManualClock } from '../../lambdas/shared/clock';
+import { clusterClient } from '../../lambdas/shared/cluster';
+import { documentClient } from '../../lambdas/shared/dynamo';
+import { runDue } from '../../lambdas/shared/jobs/run-due';
+import { RollupService } from '../../lambdas/rollup/rollup-service';
+import { rollupWork, type RunnerDeps } from '../../lambdas/rollup/runner/runner';
+import { startTestApi, type TestApi } from '../support/api';
+import { validateResponse } from '../support/spec';
+
+/**
+ * The rollup job API and the rollup-runner against DynamoDB Local and a real OpenSearch node:
+ * what a user sees through the API, the rollup documents the runner writes, and that a run cut
+ * off mid-page ends with exactly the documents of an uninterrupted run.
+ */
+jest.setTimeout(120_000);
+
+let api: TestApi;
+let client: Client;
+const JOBS = '/_plugins/_rollup/jobs';
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2024, 0, 1);
+
+const job = (overrides: Record<string, unknown> = {}) => ({
+  rollup: {
+    source_index: 'taxi-src',
+    target_index: 'taxi-rollup',
+    description: 'hourly taxi rollup',
+    schedule: { interval: { period: 1, unit: 'Minutes' } },
+    page_size: 5,
+    dimensions: [
+      { date_histogram: { source_field: 'pickup', fixed_interval: '1h', timezone: 'UTC' } },
+      { terms: { source_field: 'location' } },
+    ],
+    metrics: [
+      {
+        source_field: 'passengers',
+        metrics: [{ min: {} }, { max: {} }, { sum: {} }, { avg: {} }, { value_count: {} }],
+      },
+      { source_field: 'fare', metrics: [{ sum: {} }, { avg: {} }] },
+    ],
+    ...overrides,
+  },
+});
+
+const service = (clock: ManualClock): RollupService => {
+  const { jobs, runs } = RollupService.stores(documentClient(), api.tableName);
+  return new RollupService(jobs, runs, clock);
+};
+
+/** One worker invocation at `clock`, as the scheduler would start it. */
+const tick = (clock: ManualClock, extra: Partial<RunnerDeps> = {}, budgetMs = 60_000) => {
+  const svc = service(clock);
+  return runDue({
+    store: svc.runs,
+    clock,
+    work: rollupWork({ service: svc, client: clusterClient, ...extra }),
+    budgetMs,
+    retryDelayMs: 1_000,
+  });
+};
+
+/** A clock past every job's first scheduled run. */
+const later = (): ManualClock => new ManualClock(Date.now() + 2 * HOUR);
+
+const sourceDocs = (): Record<string, unknown>[] => {
+  const docs: Record<string, unknown>[] = [];
+  for (let i = 0; i < 120; i++) {
+    docs.push({
+      pickup: T0 + (i % 6) * HOUR + i * 1000,
+      location: i % 7,
+      passengers: (i % 4) + 1,
+      fare: 2.5 + (i % 10) * 1.25,
+    });
+  }
+  docs.push({ pickup: T0 + 30_000, passengers: 3, fare: 7 }); // no location: a null bucket
+  docs.push({ pickup: T0 + 40_000, location: 2, fare: 1 }); // no passengers: counted, not summed
+  return docs;
+};
+
+const indexDocs = async (index: string, docs: Record<string, unknown>[]): Promise<void> => {
+  const body = docs.flatMap((d) => [{ index: { _index: index } }, d]);
+  await client.bulk({ body: body as never, refresh: true });
+};
+
+const targetDocs = async (index: string): Promise<Map<string, Record<string, unknown>>> => {
+  await client.indices.refresh({ index });
+  const res = await client.search({ index, body: { size: 10_000, query: { match_all: {} } } as never });
+  const hits = (
+    res.body as unknown as { hits: { hits: { _id: string; _source: Record<string, unknown> }[] } }
+  ).hits.hits;
+  return new Map(hits.map((h) => [h._id, h._source]));
+};
+
+beforeAll(async () => {
+  api = await startTestApi();
+  client = await clusterClient();
+  await client.indices.create({
+    index: 'taxi-src',
+    body: {
+      mappings: {
+        properties: {
+          pickup: { type: 'date' },
+          location: { type: 'integer' },
+          passengers: { type: 'integer' },
+          fare: { type: 'double' },
+        },
+      },
+    } as never,
+  });
+  await indexDocs('taxi-src', sourceDocs());
+});
+
+afterAll(async () => {
+  await client.indices.delete({ index: 'taxi-*', ignore_unavailable: true } as never).catch(() => undefined);
+  await api.close();
+});
+
+describe('the rollup job API', () => {
+  it('creates a job (201, Location) and reads it back as the plugin writes it', async () => {
+    const put = await api.request('PUT', `${JOBS}/api-a`, job());
+    expect(put.status).toBe(201);
+    expect(put.headers.get('location')).toBe(`${JOBS}/api-a`);
+    // The plugin writes `delay: null` when unset, which the spec's schema (a number) does not
+    // allow: validate the shape with a delay given.
+    const withDelay = await api.request('PUT', `${JOBS}/api-a-delay`, job({ delay: 0 }));
+    expect(validateResponse('rollups', 'PUT', `${JOBS}/{id}`, 201, withDelay.body)).toEqual([]);
+    expect(put.body).toMatchObject({ _id: 'api-a', _version: 1, _primary_term: 1 });
+    const r = put.body.rollup;
+    expect(Object.keys(r)).toEqual([
+      'rollup_id',
+      'enabled',
+      'schedule',
+      'last_updated_time',
+      'enabled_time',
+      'description',
+      'schema_version',
+      'source_index',
+      'target_index',
+      'metadata_id',
+      'page_size',
+      'delay',
+      'continuous',
+      'dimensions',
+      'metrics',
+    ]);
+    expect(r).toMatchObject({
+      rollup_id: 'api-a',
+      enabled: true,
+      metadata_id: null,
+      delay: null,
+      continuous: false,
+    });
+    expect(r.schedule.interval).toMatchObject({ period: 1, unit: 'Minutes', schedule_delay: 0 });
+    expect(r.dimensions[0]).toEqual({
+      date_histogram: {
+        fixed_interval: '1h',
+        source_field: 'pickup',
+        target_field: 'pickup',
+        timezone: 'UTC',
+        format: null,
+      },
+    });
+    expect(r.dimensions[1]).toEqual({ terms: { source_field: 'location', target_field: 'location' } });
+
+    const get = await api.request('GET', `${JOBS}/api-a`);
+    expect(get.status).toBe(200);
+    expect(validateResponse('rollups', 'GET', `${JOBS}/{id}`, 200, get.body)).toEqual([]);
+    expect(get.body).toEqual(put.body);
+    expect((await api.request('HEAD', `${JOBS}/api-a`)).status).toBe(200);
+    expect((await api.request('HEAD', `${JOBS}/nope`)).status).toBe(404);
+  });
+
+  it('updates with if_seq_no/if_primary_term; a stale pair is 409; immutable fields are refused', async () => {
+    const created = await api.request('PUT', `${JOBS}/api-b`, job());
+    const { _seq_no: seq, _primary_term: term } = created.body;
+    const updated = await api.request(
+      'PUT',
+      `${JOBS}/api-b?if_seq_no=${seq}&if_primary_term=${term}`,
+      job({ description: 'changed', page_size: 50 }),
+    );
+    expect(updated.status).toBe(200);
+    expect(updated.headers.get('location')).toBeNull();
+    expect(updated.body.rollup).toMatchObject({ description: 'changed', page_size: 50 });
+    expect(updated.body._version).toBe(2);
+
+    const stale = await api.request('PUT', `${JOBS}/api-b?if_seq_no=${seq}&if_primary_term=${term}`, job());
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.type).toBe('version_conflict_engine_exception');
+
+    const s2 = updated.body._seq_no;
+    const immutable = await api.request(
+      'PUT',
+      `${JOBS}/api-b?if_seq_no=${s2}&if_primary_term=1`,
+      job({ source_index: 'other', metrics: [] }),
+    );
+    expect(immutable.status).toBe(400);
+    expect(immutable.body.error.reason).toBe('Not allowed to modify [metrics, source_index]');
+
+    const missing = await api.request('PUT', `${JOBS}/nope?if_seq_no=0&if_primary_term=1`, job());
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.reason).toBe('Rollup not found');
+    expect((await api.request('PUT', `${JOBS}/api-b`, job())).status).toBe(409);
+  });
+
+  it.each([
+    [
+      { dimensions: [{ terms: { source_field: 'location' } }] },
+      'Must specify precisely one date histogram dimension',
+    ],
+    [
+      {
+        dimensions: [
+          { terms: { source_field: 'location' } },
+          { date_histogram: { source_field: 'pickup', fixed_interval: '1h' } },
+        ],
+      },
+      'The first dimension must be a date histogram',
+    ],
+    [
+      { dimensions: [{ date_histogram: { source_field: 'pickup' } }] },
+      'Must specify a fixed or calendar interval',
+    ],
+    [
+      {
+        dimensions: [
+          { date_histogram: { source_field: 'pickup', fixed_interval: '1h', calendar_interval: '1h' } },
+        ],
+      },
+      'Can only specify a fixed or calendar interval',
+    ],
+    [
+      { dimensions: [{ date_histogram: { source_field: 'pickup', calendar_interval: '2h' } }] },
+      'The supplied interval [2h] could not be parsed as a calendar interval.',
+    ],
+    [
+      {
+        dimensions: [
+          { date_histogram: { source_field: 'pickup', fixed_interval: '1h', timezone: 'Mars/Base' } },
+        ],
+      },
+      'Unknown time-zone ID: Mars/Base',
+    ],
+    [{ page_size: 0 }, 'Page size must be between 1 and 10,000'],
+    [{ page_size: 10_001 }, 'Page size must be between 1 and 10,000'],
+    [{ delay: -1 }, 'Delay must be non-negative if set'],
+    [{ target_index: 'taxi-src' }, 'Your source and target index cannot be the same'],
+    [{ bogus: 1 }, 'Invalid field [bogus] found in Rollup.'],
+    [{ description: undefined }, 'Rollup description is null'],
+    [
+      { schedule: { interval: { period: 0, unit: 'Minutes' } } },
+      'Rollup job schedule interval must be greater than 0',
+    ],
+    [
+      { metrics: [{ source_field: 'fare', metrics: [{ median: {} }] }] },
+      'Invalid metric type: [median] found in rollup metrics',
+    ],
+    [
+      { metrics: [{ source_field: 'fare', metrics: [] }] },
+      'Must specify at least one metric to aggregate on for fare',
+    ],
+    [
+      {
+        dimensions: [
+          { date_histogram: { source_field: 'pickup', fixed_interval: '1h' } },
+          { histogram: { source_field: 'fare', interval: 0 } },
+        ],
+      },
+      'Interval must be a positive decimal',
+    ],
+    [
+      { target_index_settings: { index: { no_such_setting: 1 } } },
+      expect.stringContaining('unknown setting [index.no_such_setting]'),
+    ],
+  ])('refuses an invalid job with 400: %j', async (overrides, reason) => {
+    const res = await api.request('PUT', `${JOBS}/invalid`, job(overrides));
+    expect(res.status).toBe(400);
+    expect(res.body.error.reason).toEqual(reason);
+    expect((await api.request('GET', `${JOBS}/invalid`)).status).toBe(404);
+  });
+
+  it('refuses a target_index that renders to a wildcard, and renders {{ctx.source_index}}', async () => {
+    const bad = await api.request('PUT', `${JOBS}/tmpl`, job({ target_index: 'rollup-*' }));
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({
+      type: 'status_exception',
+      reason: 'target_index value is invalid: rollup-*',
+    });
+    const ok = await api.request(
+      'PUT',
+      `${JOBS}/tmpl`,
+      job({ target_index: 'taxi-rollup-{{ctx.source_index}}' }),
+    );
+    expect(ok.status).toBe(201);
+    expect(ok.body.rollup.target_index).toBe('taxi-rollup-{{ctx.source_index}}');
+  });
+
+  it('echoes target_index_settings in nested string form', async () => {
+    const res = await api.request(
+      'PUT',
+      `${JOBS}/settings`,
+      job({
+        target_index: 'taxi-settings',
+        target_index_settings: { 'index.number_of_shards': 2, codec: 'best_compression' },
+      }),
+    );
+    expect(res.status).toBe(201);
+    expect(res.body.rollup.target_index_settings).toEqual({
+      index: { number_of_shards: '2', codec: 'best_compression' },
+    });
+  });
+
+  it('explains: null metadata before the first run, null for unknown ids, wildcards match', async () => {
+    await api.request('PUT', `${JOBS}/explain-me`, job());
+    const res = await api.request('GET', `${JOBS}/explain-me,does_not_exist/_explain`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      'explain-me': { metadata_id: null, rollup_metadata: null },
+      does_not_exist: null,
+    });
+    const wild = await api.request('GET', `${JOBS}/explain*/_explain`);
+    expect(Object.keys(wild.body)).toEqual(['explain-me']);
+    // The spec has no null entry for unknown ids (the plugin writes one): validate the rest.
+    expect(validateResponse('rollups', 'GET', `${JOBS}/{id}/_explain`, 200, wild.body)).toEqual([]);
+  });
+
+  it('deletes a job; a missing one is 404 with the plugin reason', async () => {
+    await api.request('PUT', `${JOBS}/gone`, job());
+    const del = await api.request('DELETE', `${JOBS}/gone`);
+    expect(del.status).toBe(200);
+    expect(validateResponse('rollups', 'DELETE', `${JOBS}/{id}`, 200, del.body)).toEqual([]);
+    expect(del.body).toMatchObject({ _id: 'gone', result: 'deleted' });
+    const again = await api.request('DELETE', `${JOBS}/gone`);
+    expect(again.status).toBe(404);
+    expect(again.body.error.reason).toBe('Rollup gone is not found');
+    expect((await api.request('GET', `${JOBS}/gone`)).body.error.reason).toBe('Rollup not found');
+    expect((await api.request('POST', `${JOBS}/gone/_start`)).status).toBe(404);
+  });
+
+  it('serves the legacy _opendistro prefix', async () => {
+    const res = await api.request('PUT', `/_opendistro/_rollup/jobs/legacy`, job());
+    expect(res.status).toBe(201);
+    expect(res.headers.get('location')).toBe('/_opendistro/_rollup/jobs/legacy');
+    expect((await api.request('GET', `/_opendistro/_rollup/jobs/legacy`)).status).toBe(200);
+  });
+});
+
+describe('the rollup runner', () => {
+  it('rolls up a one-shot job page by page into plugin-format documents, then finishes and disables it', async () => {
+    await api.request('PUT', `${JOBS}/run-a`, job({ target_index: 'taxi-run-a' }));
+    const clock = later();
+    const summary = await tick(clock);
+    expect(summary).toMatchObject({ kind: 'rollup', failed: 0 });
+    expect(summary.ran).toBeGreaterThanOrEqual(1);
+
+    const explain = await api.request('GET', `${JOBS}/run-a/_explain`);
+    expect(validateResponse('rollups', 'GET', `${JOBS}/{id}/_explain`, 200, explain.body)).toEqual([]);
+    const meta = explain.body['run-a'];
+    expect(meta.metadata_id).toEqual(expect.any(String));
+    expect(meta.rollup_metadata).toMatchObject({
+      rollup_id: 'run-a',
+      status: 'finished',
+      failure_reason: null,
+    });
+    expect(meta.rollup_metadata.after_key).toBeUndefined();
+    const stats = meta.rollup_metadata.stats;
+    expect(stats.documents_processed).toBe(122);
+
+    const docs = await targetDocs('taxi-run-a');
+    expect(stats.rollups_indexed).toBe(docs.size);
+    // 6 hours x 7 locations, plus the bucket with no location.
+    expect(docs.size).toBe(43);
+    expect(stats.pages_processed).toBe(Math.ceil(43 / 5) + 1);
+
+    const all = [...docs.values()];
+    expect(all.reduce((n, d) => n + (d._doc_count as number), 0)).toBe(122);
+    const nullBucket = all.find((d) => d['location.terms'] === null);
+    expect(nullBucket).toMatchObject({
+      'rollup._id': 'run-a',
+      _doc_count: 1,
+      'pickup.date_histogram': T0,
+      'passengers.sum': 3,
+      'passengers.value_count': 1,
+    });
+    // A bucket whose only extra doc lacks `passengers`: counted, but not in the passengers metrics.
+    const loc2 = all.filter((d) => d['location.terms'] === 2 && d['pickup.date_histogram'] === T0);
+    expect(loc2).toHaveLength(1);
+    expect((loc2[0]._doc_count as number) - (loc2[0]['passengers.value_count'] as number)).toBe(1);
+    expect(Object.keys(all[0]).slice(0, 5)).toEqual([
+      'rollup._id',
+      '_doc_count',
+      'rollup._schema_version',
+      'pickup.date_histogram',
+      'location.terms',
+    ]);
+    // Ids are the plugin's: MurmurHash3 of "<job>#<key>#<key>".
+    for (const [id] of docs) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+
+    const mapping = await client.indices.getMapping({ index: 'taxi-run-a' });
+    const meta_ = (mapping.body as never as Record<string, { mappings: { _meta: Record<string, unknown> } }>)[
+      'taxi-run-a'
+    ].mappings._meta;
+    expect(meta_).toMatchObject({ schema_version: 1, rollups: { 'run-a': { rollup_id: 'run-a' } } });
+
+    const after = await api.request('GET', `${JOBS}/run-a`);
+    expect(after.body.rollup).toMatchObject({
+      enabled: false,
+      enabled_time: null,
+      metadata_id: meta.metadata_id,
+    });
+  });
+
+  it('a source index without a job field fails and disables the job with the plugin reason', async () => {
+    await api.request(
+      'PUT',
+      `${JOBS}/bad-field`,
+      job({ target_index: 'taxi-bad', metrics: [{ source_field: 'tip', metrics: [{ sum: {} }] }] }),
+    );
+    await tick(later());
+    const meta = (await api.request('GET', `${JOBS}/bad-field/_explain`)).body['bad-field'].rollup_metadata;
+    expect(meta).toMatchObject({
+      status: 'failed',
+      failure_reason: 'Invalid mappings for index [taxi-src] because [missing field tip]',
+    });
+    expect((await api.request('GET', `${JOBS}/bad-field`)).body.rollup.enabled).toBe(false);
+  });
+
+  it('a target index holding raw data is refused: the job fails', async () => {
+    await client.index({ index: 'taxi-raw', body: { some: 'doc' } as never, refresh: true });
+    await api.request('PUT', `${JOBS}/raw-target`, job({ target_index: 'taxi-raw' }));
+    await tick(later());
+    const meta = (await api.request('GET', `${JOBS}/raw-target/_explain`)).body['raw-target'].rollup_metadata;
+    expect(meta).toMatchObject({
+      status: 'failed',
+      failure_reason: 'Target index [taxi-raw] is a non rollup index',
+    });
+  });
+
+  it('a source value of the wrong type fails the run with the cluster reason', async () => {
+    await client.indices.create({
+      index: 'taxi-text',
+      body: { mappings: { properties: { pickup: { type: 'date' }, location: { type: 'text' } } } } as never,
+    });
+    await indexDocs('taxi-text', [{ pickup: T0, location: 'abc' }]);
+    await api.request(
+      'PUT',
+      `${JOBS}/wrong-type`,
+      job({ source_index: 'taxi-text', target_index: 'taxi-wrong', metrics: [] }),
+    );
+    await tick(later());
+    const meta = (await api.request('GET', `${JOBS}/wrong-type/_explain`)).body['wrong-type'].rollup_metadata;
+    expect(meta.status).toBe('failed');
+    expect(meta.failure_reason).toMatch(/fielddata|Text fields/i);
+  });
+
+  it('stop and start: a stopped job is not run; start resumes; starting a finished job re-runs it', async () => {
+    await api.request('PUT', `${JOBS}/ss`, job({ target_index: 'taxi-ss' }));
+    // Stop during the run, after the second page.
+    const clock = later();
+    await tick(clock, {
+      onPage: async ({ page, phase }) => {
+        if (page === 2 && phase === 'checkpointed') await api.request('POST', `${JOBS}/ss/_stop`);
+      },
+    });
+    let meta = (await api.request('GET', `${JOBS}/ss/_explain`)).body.ss.rollup_metadata;
+    expect(meta.status).toBe('stopped');
+    expect(meta.after_key).toBeDefined();
+    expect(meta.stats.pages_processed).toBe(2);
+    expect((await api.request('GET', `${JOBS}/ss`)).body.rollup.enabled).toBe(false);
+    clock.advance(10 * 60_000);
+    expect((await tick(clock)).ran).toBe(0);
+
+    const start = await api.request('POST', `${JOBS}/ss/_start`);
+    expect(start.body).toEqual({ acknowledged: true });
+    expect(validateResponse('rollups', 'POST', `${JOBS}/{id}/_start`, 200, start.body)).toEqual([]);
+    clock.advance(2 * HOUR);
+    await tick(clock);
+    meta = (await api.request('GET', `${JOBS}/ss/_explain`)).body.ss.rollup_metadata;
+    expect(meta.status).toBe('finished');
+    expect(meta.stats.documents_processed).toBe(122);
+    expect((await targetDocs('taxi-ss')).size).toBe(43);
+
+    const stop = await api.request('POST', `${JOBS}/ss/_stop`);
+    expect(stop.body).toEqual({ acknowledged: true });
+    expect((await api.request('GET', `${JOBS}/ss/_explain`)).body.ss.rollup_metadata.status).toBe('finished');
+    await api.request('POST', `${JOBS}/ss/_start`);
+    expect((await api.request('GET', `${JOBS}/ss/_explain`)).body.ss.rollup_metadata.status).toBe('started');
+    clock.advance(2 * HOUR);
+    await tick(clock);
+    meta = (await api.request('GET', `${JOBS}/ss/_explain`)).body.ss.rollup_metadata;
+    expect(meta.status).toBe('finished');
+    expect(meta.stats.documents_processed).toBe(244);
+    expect((await targetDocs('taxi-ss')).size).toBe(43);
+  });
+});
+
+describe('reliability', () => {
+  const runTo = async (id: string, target: string, extra: Partial<RunnerDeps> = {}) => {
+    await api.request('DELETE', `${JOBS}/${id}`);
+    await client.indices.delete({ index: target, ignore_unavailable: true } as never);
+    await api.request('PUT', `${JOBS}/${id}`, job({ target_index: target, page_size: 4 }));
+    const clock = later();
+    for (let i = 0; i < 20; i++) {
+      await tick(clock, extra);
+      const meta = (await api.request('GET', `${JOBS}/${id}/_explain`)).body[id]?.rollup_metadata;
+      if (meta?.status === 'finished') break;
+      clock.advance(60_000);
+    }
+    return targetDocs(target);
+  };
+
+  it.each([
+    ['after the bulk, before the checkpoint', 'written'],
+    ['after the checkpoint', 'checkpointed'],
+  ] as const)(
+    'a worker killed mid-run (%s) resumes and ends with exactly the documents of an uninterrupted run',
+    async (_label, phase) => {
+      const reference = await runTo('kill', 'taxi-kill');
+      expect(reference.size).toBe(43);
+
+      let killed = 0;
+      const crashed = await runTo('kill', 'taxi-kill', {
+        onPage: ({ page, phase: p }) => {
+          if (p === phase && page === 3 && killed < 2) {
+            killed++;
+            throw new Error('worker killed');
+          }
+        },
+      });
+      expect(killed).toBe(2);
+      expect([...crashed.keys()].sort()).toEqual([...reference.keys()].sort());
+      for (const [id, doc] of reference) expect(crashed.get(id)).toEqual(doc);
+    },
+  );
+
+  it('a run cut off by its time budget continues where it left off in the next invocation', async () => {
+    await api.request('PUT', `${JOBS}/budget`, job({ target_index: 'taxi-budget', page_size: 4 }));
+    const clock = later();
+    // Each page "takes" a minute of the worker's clock: the 6-minute budget stops it early.
+    const first = await tick(
+      clock,
+      { onPage: ({ phase }) => void (phase === 'checkpointed' && clock.advance(60_000)) },
+      6 * 60_000,
+    );
+    expect(first.ran).toBeGreaterThanOrEqual(1);
+    let meta = (await api.request('GET', `${JOBS}/budget/_explain`)).body.budget.rollup_metadata;
+    expect(meta.status).toBe('started');
+    expect(meta.after_key).toBeDefined();
+    const pagesBefore = meta.stats.pages_processed;
+    expect(pagesBefore).toBeGreaterThan(0);
+    await tick(clock);
+    meta = (await api.request('GET', `${JOBS}/budget/_explain`)).body.budget.rollup_metadata;
+    expect(meta.status).toBe('finished');
+    expect(meta.stats.documents_processed).toBe(122);
+    expect(meta.stats.pages_processed).toBe(Math.ceil(43 / 4) + 1);
+  });
+
+  it('continuous mode: windows one bucket wide, delay honoured, late data for a done window is not rolled up', async () => {
+    await client.indices.create({
+      index: 'taxi-cont',
+      body: {
+        mappings: {
+          properties: {
+            pickup: { type: 'date' },
+            location: { type: 'integer' },
+            passengers: { type: 'integer' },
+            fare: { type: 'double' },
+          },
+        },
+      } as never,
+    });
+    // Hour-aligned, ahead of the wall clock so that the job (scheduled from now) is due.
+    const base = Date.now() - (Date.now() % HOUR) + 2 * HOUR;
+    await indexDocs('taxi-cont', [
+      { pickup: base + 10, location: 1, passengers: 1, fare: 1 },
+      { pickup: base + HOUR + 10, location: 1, passengers: 2, fare: 2 },
+      { pickup: base + 2 * HOUR + 10, location: 1, passengers: 3, fare: 3 },
+    ]);
+    await api.request(
+      'PUT',
+      `${JOBS}/cont`,
+      job({
+        source_index: 'taxi-cont',
+        target_index: 'taxi-cont-rollup',
+        continuous: true,
+        delay: 30 * 60_000,
+      }),
+    );
+    const created = (await api.request('GET', `${JOBS}/cont`)).body.rollup;
+    expect(created.schedule.interval.schedule_delay).toBe(30 * 60_000);
+
+    // "Now" is 2h40m after the first window's start: windows 1 and 2 are due (end + 30 min < now).
+    const clock = new ManualClock(base + 2 * HOUR + 40 * 60_000);
+    await tick(clock);
+    let meta = (await api.request('GET', `${JOBS}/cont/_explain`)).body.cont.rollup_metadata;
+    expect(meta.status).toBe('started');
+    expect(meta.continuous).toEqual({
+      next_window_start_time: base + 2 * HOUR,
+      next_window_end_time: base + 3 * HOUR,
+    });
+    expect(meta.stats.documents_processed).toBe(2);
+
+    // A late document for the first (done) window: never rolled up.
+    await indexDocs('taxi-cont', [{ pickup: base + 20, location: 1, passengers: 9, fare: 9 }]);
+    clock.set(base + 3 * HOUR + 31 * 60_000);
+    await tick(clock);
+    meta = (await api.request('GET', `${JOBS}/cont/_explain`)).body.cont.rollup_metadata;
+    expect(meta.continuous.next_window_start_time).toBe(base + 3 * HOUR);
+    expect(meta.stats.documents_processed).toBe(3);
+    const docs = [...(await targetDocs('taxi-cont-rollup')).values()];
+    expect(docs.map((d) => d['passengers.sum']).sort()).toEqual([1, 2, 3]);
+    // A continuous job stays enabled.
+    expect((await api.request('GET', `${JOBS}/cont`)).body.rollup.enabled).toBe(true);
+  });
+});
