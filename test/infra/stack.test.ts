@@ -496,7 +496,9 @@ describe('the real CDK CLI', () => {
       fs.readFileSync(path.join(outdir, 'ImCliTest.template.json'), 'utf8'),
     ) as Json;
     const resources = Object.values(template.Resources as Record<string, Json>);
-    expect(resources.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(operations.length + workers.length + 2);
+    expect(resources.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(
+      operations.length + workers.length + 2,
+    );
     expect(
       resources.some((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === '$default'),
     ).toBe(true);
