@@ -1,7 +1,7 @@
 import type { Clock } from '../shared/clock';
 import { rolloverHooks, type RolloverHook, type RolloverOutcome, type RolloverPlan } from './hooks';
 import type { RolloverHistory } from './history-store';
-import type { ClusterReply, RolloverCluster } from './cluster-rollover';
+import type { ClusterReply, ClusterRolloverInfo, RolloverCluster } from './cluster-rollover';
 import {
   isRolloverResponse,
   metConditions,
@@ -116,6 +116,15 @@ export class RolloverService {
       this.log.error('rollover done but not recorded in the history', { error, record });
     }
     return record;
+  }
+
+  /**
+   * What the cluster remembers of `index` rolling over for `alias` (its `rollover_info`), or
+   * undefined when it did not. ISM uses it to recognise a rollover already done (e.g. before a
+   * crash) instead of rolling over twice, as the plugin does.
+   */
+  async rolledOverOnCluster(index: string, alias: string): Promise<ClusterRolloverInfo | undefined> {
+    return (await this.cluster.rolloverInfo(index))[alias];
   }
 
   private async send(request: RolloverRequest, override: { dry_run?: string }): Promise<ClusterReply> {

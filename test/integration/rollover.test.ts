@@ -1,4 +1,12 @@
-import { rolloverHistory } from '../../lambdas/rollover/deps';
+import type { Client } from '@opensearch-project/opensearch';
+import { defaultEventFile, loadEvent } from '../../local/invoke';
+import { lambdaContext } from '../../local/api-event';
+import { OpenSearchRolloverCluster } from '../../lambdas/rollover/cluster-rollover';
+import { rolloverHistory, rolloverService } from '../../lambdas/rollover/deps';
+import { RolloverService } from '../../lambdas/rollover/rollover-service';
+import { systemClock } from '../../lambdas/shared/clock';
+import { createClusterClient } from '../../lambdas/shared/cluster';
+import type { ApiHandler } from '../../lambdas/shared/http';
 import {
   registerRolloverHook,
   unregisterRolloverHook,
@@ -53,10 +61,12 @@ const ok = async (method: string, path: string, body?: unknown): Promise<void> =
 };
 
 let twins = 0;
-/** Two prefixes of the same length: `ru7-` for our endpoint, `rc7-` for the cluster directly. */
+// Unique per run, so that runs against a kept cluster (OPENSEARCH_URL) never meet old indices.
+const RUN = Date.now().toString(36).slice(-4);
+/** Two prefixes of the same length: `ru<run>7-` for our endpoint, `rc<run>7-` for the cluster. */
 const prefixes = (): { ours: string; theirs: string } => {
   twins++;
-  return { ours: `ru${twins}-`, theirs: `rc${twins}-` };
+  return { ours: `ru${RUN}${twins}-`, theirs: `rc${RUN}${twins}-` };
 };
 
 const normalise = (reply: Reply, prefix: string): { status: number; body: unknown } => {
@@ -613,5 +623,61 @@ describe('routing', () => {
     const res = await api.request('POST', '/_plugins/_rollover');
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ error: 'no handler found for uri [/_plugins/_rollover] and method [POST]' });
+  });
+});
+
+describe('what the cluster remembers', () => {
+  test('rollover_info of the old index tells that it rolled over, and why', async () => {
+    const { ours: p } = prefixes();
+    await aliased({ docs: 1 })(p);
+    await api.request('POST', `/${p}logs/_rollover`, { conditions: { max_docs: 1, max_age: '30d' } });
+    const info = await rolloverService().rolledOverOnCluster(`${p}logs-000001`, `${p}logs`);
+    expect(info).toEqual({ met_conditions: { max_docs: 1 }, time: expect.any(Number) });
+    expect(await rolloverService().rolledOverOnCluster(`${p}logs-000002`, `${p}logs`)).toBeUndefined();
+    expect(await rolloverService().rolledOverOnCluster(`${p}missing`, `${p}logs`)).toBeUndefined();
+  });
+});
+
+describe('a cluster that does not answer', () => {
+  const unreachable = (): Promise<Client> =>
+    createClusterClient({ endpoint: 'http://127.0.0.1:9', auth: 'none' });
+
+  test('the rollover fails with the connection error and nothing is recorded', async () => {
+    const errors: string[] = [];
+    const service = new RolloverService(
+      new OpenSearchRolloverCluster(unreachable),
+      rolloverHistory(),
+      systemClock,
+      {
+        error: (message) => errors.push(message),
+      },
+    );
+    await expect(service.rollover({ alias: 'dead-logs', source: 'api' })).rejects.toThrow(
+      /ECONNREFUSED|connect/,
+    );
+    expect(await rolloverHistory().forAlias('dead-logs')).toEqual([]);
+  });
+
+  test('the API answers 502 saying the rollover may have happened', async () => {
+    const saved = process.env.CLUSTER_ENDPOINT;
+    process.env.CLUSTER_ENDPOINT = 'http://127.0.0.1:9';
+    try {
+      let handler: ApiHandler | undefined;
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        handler = (require('../../lambdas/rollover/handlers/rollover') as { handler: ApiHandler }).handler;
+      });
+      const result = await (handler as ApiHandler)(
+        loadEvent(defaultEventFile('indices.rollover')),
+        lambdaContext('indices.rollover'),
+      );
+      expect(result.statusCode).toBe(502);
+      expect(JSON.parse(result.body as string).error).toMatchObject({
+        type: 'cluster_unavailable_exception',
+        reason: expect.stringContaining('it may have happened'),
+      });
+    } finally {
+      process.env.CLUSTER_ENDPOINT = saved;
+    }
   });
 });
