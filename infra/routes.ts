@@ -17,6 +17,8 @@ export interface Operation {
   readonly params: readonly string[];
   /** Whether the operation talks to the cluster (gets the cluster endpoint and credentials). */
   readonly cluster?: boolean;
+  /** Whether it delivers notifications (may publish to SNS topics and assume a channel's role_arn). */
+  readonly notify?: boolean;
 }
 
 const both = (suffix: string): string[] => [`/_plugins${suffix}`, `/_opendistro${suffix}`];
@@ -195,6 +197,7 @@ export const operations: readonly Operation[] = [
     paths: ['/_plugins/_notifications/feature/test/{config_id}'],
     handler: 'lambdas/notifications/handlers/send-test.ts',
     params: [],
+    notify: true,
   },
   {
     operation: 'rollups.put',

@@ -95,6 +95,8 @@ export interface IndexManagementStackProps extends StackProps {
 interface Access {
   readonly table: 'none' | 'read' | 'readWrite';
   readonly cluster: boolean;
+  /** Delivers notifications: SNS Publish and STS AssumeRole (a channel's role_arn). */
+  readonly notify?: boolean;
   /** @default 29 s with cluster access, else 10 s (API Gateway waits 30 s at most) */
   readonly timeoutSeconds?: number;
   readonly environment?: Readonly<Record<string, string>>;
@@ -231,6 +233,7 @@ export class IndexManagementStack extends Stack {
       const fn = this.operationFunction(op.operation, op.handler, {
         table: op.method === 'GET' || op.method === 'HEAD' ? 'read' : 'readWrite',
         cluster: op.cluster === true,
+        notify: op.notify === true,
       });
       const integration = new HttpLambdaIntegration(`${constructIdFor(op.operation)}Integration`, fn);
       for (const routePath of op.paths) {
@@ -279,6 +282,7 @@ export class IndexManagementStack extends Stack {
       const fn = this.operationFunction(worker.worker, worker.handler, {
         table: 'readWrite',
         cluster: worker.cluster,
+        notify: worker.notify === true,
         timeoutSeconds: worker.timeoutSeconds,
         environment: worker.environment,
       });
@@ -332,6 +336,7 @@ export class IndexManagementStack extends Stack {
       );
     }
     if (access.cluster) Object.assign(environment, this.grantCluster(role));
+    if (access.notify) this.grantNotify(role);
 
     if (this.vpc) {
       // ENI management (ec2:CreateNetworkInterface and friends) cannot be scoped to resources;
@@ -385,6 +390,28 @@ export class IndexManagementStack extends Stack {
   }
 
   /** Cluster environment for a function, and the matching permissions on its role. */
+  /**
+   * Notification channels are created through the API at run time, so their SNS topics and
+   * roles are unknown at deploy time: publish to any topic of this account (other accounts'
+   * topics through the channel's role_arn), and assume any role a channel names (the role's own
+   * trust policy decides whether this control plane may).
+   */
+  private grantNotify(role: Role): void {
+    const topics = `arn:${this.partition}:sns:*:${this.account}:*`;
+    role.addToPolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [topics] }));
+    role.addToPolicy(new PolicyStatement({ actions: ['sts:AssumeRole'], resources: ['*'] }));
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sns:*:<AWS::AccountId>:*]',
+      reason:
+        'Notification channels (and their SNS topics) are created through the API at run time; publishing is limited to topics of this account.',
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        "A channel's role_arn is chosen through the API at run time, possibly in another account; that role's trust policy decides whether this function may assume it.",
+    });
+  }
+
   private grantCluster(role: Role): Record<string, string> {
     const { cluster } = this.config;
     const env: Record<string, string> = { CLUSTER_AUTH: cluster.auth };

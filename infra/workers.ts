@@ -20,6 +20,8 @@ export interface Worker {
   readonly timeoutSeconds: number;
   /** Whether the worker talks to the cluster (gets its endpoint and credentials). */
   readonly cluster: boolean;
+  /** Whether it delivers notifications (ISM, SM): may publish to SNS and assume a channel's role_arn. */
+  readonly notify?: boolean;
   /** Extra environment for the function, from the deployment's context (see infra/config.ts). */
   readonly environment?: Readonly<Record<string, string>>;
 }

@@ -181,6 +181,16 @@ describe('the default deployment (no cluster, no proxy)', () => {
     );
   });
 
+  it('lets only the functions that deliver notifications publish to SNS and assume a channel role', () => {
+    const sendTest = actionsOf(s, constructIdFor('notifications.send_test'));
+    expect(sendTest).toEqual(expect.arrayContaining(['sns:Publish', 'sts:AssumeRole']));
+    for (const op of operations.filter((o) => !o.notify)) {
+      const actions = actionsOf(s, constructIdFor(op.operation));
+      expect(actions).not.toContain('sns:Publish');
+      expect(actions).not.toContain('sts:AssumeRole');
+    }
+  });
+
   it('gives the fallback neither the table nor the cluster', () => {
     const id = constructIdFor(fallback.operation);
     expect(actionsOf(s, id).filter((a) => !a.startsWith('logs:'))).toEqual([]);

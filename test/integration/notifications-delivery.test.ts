@@ -1,3 +1,6 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sendHttp } from '../../lambdas/notifications/delivery/transport';
 import { notifier } from '../../lambdas/notifications/notifier';
 import { startTestApi, type TestApi } from '../support/api';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
@@ -132,6 +135,114 @@ describe('delivering to a channel by id', () => {
     expect(await pending).toEqual({ delivered: true, status: 200 });
     expect(hook.requests.length).toBeGreaterThanOrEqual(2);
     expect(hook.requests.every((r) => r.body === 'retry me')).toBe(true);
+  });
+});
+
+describe('an endpoint that never answers', () => {
+  it('is given up within the delivery budget, with a reason', async () => {
+    const silent = http.createServer(() => undefined); // accepts, never responds
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    silent.unref();
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/slow`;
+    try {
+      const started = Date.now();
+      const result = await sendHttp(
+        { kind: 'http', url, method: 'POST', headers: {}, body: 'x' },
+        { retries: 5, minTimeoutMs: 10, timeoutMs: 200, totalMs: 500 },
+      );
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(result.ok).toBe(false);
+      expect(result.reason).toMatch(new RegExp(`^failed to reach ${url}: (timed out|gave up after 500 ms)$`));
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+});
+
+describe('delivering to an SNS channel', () => {
+  // The SDK sends SNS's query protocol to AWS_ENDPOINT_URL_SNS: the receiver stands in for SNS.
+  const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:ops-alerts';
+  const published = (id: string): string =>
+    '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult>' +
+    `<MessageId>${id}</MessageId></PublishResult><ResponseMetadata><RequestId>r-1</RequestId>` +
+    '</ResponseMetadata></PublishResponse>';
+
+  beforeAll(() => {
+    process.env.AWS_ENDPOINT_URL_SNS = hook.url('/sns');
+  });
+  afterAll(() => {
+    delete process.env.AWS_ENDPOINT_URL_SNS;
+  });
+
+  it('publishes the text to the topic, with the subject, signed for the topic region', async () => {
+    await createChannel('sns-1', { config_type: 'sns', sns: { topic_arn: TOPIC } });
+    hook.respondWith(200, published('m-1'), 'text/xml');
+    const result = await notifier().deliver(
+      { channelId: 'sns-1' },
+      { subject: 'ISM', text: 'index logs-1 failed' },
+    );
+    expect(result).toEqual({ delivered: true, status: 200 });
+    expect(hook.requests).toHaveLength(1);
+    const [req] = hook.requests;
+    expect(req.method).toBe('POST');
+    const form = Object.fromEntries(new URLSearchParams(req.body));
+    expect(form).toMatchObject({
+      Action: 'Publish',
+      TopicArn: TOPIC,
+      Message: 'index logs-1 failed',
+      Subject: 'ISM',
+    });
+    expect(req.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=local\/\d{8}\/eu-west-1\/sns\/aws4_request/,
+    );
+  });
+
+  it('publishes as role_arn, with credentials from STS AssumeRole', async () => {
+    const sts = await startWebhookReceiver();
+    process.env.AWS_ENDPOINT_URL_STS = sts.url('/sts');
+    try {
+      sts.respondWith(
+        200,
+        '<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>' +
+          '<AccessKeyId>ASIAROLE</AccessKeyId><SecretAccessKey>secret</SecretAccessKey>' +
+          '<SessionToken>role-token</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>' +
+          '<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/publisher/s</Arn>' +
+          '<AssumedRoleUserId>AROA:s</AssumedRoleUserId></AssumedRoleUser></AssumeRoleResult>' +
+          '<ResponseMetadata><RequestId>r-3</RequestId></ResponseMetadata></AssumeRoleResponse>',
+        'text/xml',
+      );
+      const role = 'arn:aws:iam::123456789012:role/publisher';
+      await createChannel('sns-role', { config_type: 'sns', sns: { topic_arn: TOPIC, role_arn: role } });
+      hook.respondWith(200, published('m-2'), 'text/xml');
+      const result = await notifier().deliver({ channelId: 'sns-role' }, { text: 'as the role' });
+      expect(result).toEqual({ delivered: true, status: 200 });
+      expect(Object.fromEntries(new URLSearchParams(sts.requests[0].body))).toMatchObject({
+        Action: 'AssumeRole',
+        RoleArn: role,
+      });
+      expect(hook.requests[0].headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=ASIAROLE\//);
+      expect(hook.requests[0].headers['x-amz-security-token']).toBe('role-token');
+    } finally {
+      delete process.env.AWS_ENDPOINT_URL_STS;
+      await sts.close();
+    }
+  });
+
+  it('reports what SNS refused, without throwing', async () => {
+    await createChannel('sns-2', { config_type: 'sns', sns: { topic_arn: TOPIC } });
+    hook.respondWith(
+      404,
+      '<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type>' +
+        '<Code>NotFound</Code><Message>Topic does not exist</Message></Error><RequestId>r-2</RequestId></ErrorResponse>',
+      'text/xml',
+    );
+    const result = await notifier().deliver({ channelId: 'sns-2' }, { text: 'x' });
+    expect(result).toEqual({
+      delivered: false,
+      status: 404,
+      reason: `SNS publish to ${TOPIC} failed: NotFoundException: Topic does not exist`,
+    });
   });
 });
 

@@ -30,8 +30,8 @@ export interface WebhookReceiver {
   url(path?: string): string;
   /** Every request received so far, oldest first. */
   readonly requests: ReceivedRequest[];
-  /** Answers later requests with this status (and body); the default is 200 `ok`. */
-  respondWith(status: number, body?: string): void;
+  /** Answers later requests with this status (and body, content type); the default is 200 `ok`. */
+  respondWith(status: number, body?: string, contentType?: string): void;
   /** Resolves once at least `count` requests arrived; rejects after `timeoutMs`. */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
   /** Forgets the recorded requests and the configured response. */
@@ -41,7 +41,7 @@ export interface WebhookReceiver {
 
 export const startWebhookReceiver = async (): Promise<WebhookReceiver> => {
   const requests: ReceivedRequest[] = [];
-  let response = { status: 200, body: 'ok' };
+  let response = { status: 200, body: 'ok', contentType: 'text/plain' };
   const waiters: (() => void)[] = [];
 
   const server = http.createServer((req, res) => {
@@ -56,7 +56,7 @@ export const startWebhookReceiver = async (): Promise<WebhookReceiver> => {
         json = undefined;
       }
       requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, json });
-      res.writeHead(response.status, { 'content-type': 'text/plain' }).end(response.body);
+      res.writeHead(response.status, { 'content-type': response.contentType }).end(response.body);
       waiters.splice(0).forEach((w) => w());
     });
   });
@@ -67,8 +67,8 @@ export const startWebhookReceiver = async (): Promise<WebhookReceiver> => {
   return {
     url: (path = '/') => `http://127.0.0.1:${port}${path}`,
     requests,
-    respondWith(status, body = status < 300 ? 'ok' : 'error') {
-      response = { status, body };
+    respondWith(status, body = status < 300 ? 'ok' : 'error', contentType = 'text/plain') {
+      response = { status, body, contentType };
     },
     async waitFor(count, timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
@@ -87,7 +87,7 @@ export const startWebhookReceiver = async (): Promise<WebhookReceiver> => {
     },
     reset() {
       requests.length = 0;
-      response = { status: 200, body: 'ok' };
+      response = { status: 200, body: 'ok', contentType: 'text/plain' };
     },
     close: () =>
       new Promise<void>((resolve) => {

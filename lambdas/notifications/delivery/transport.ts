@@ -21,9 +21,19 @@ export interface HttpOptions {
   minTimeoutMs: number;
   /** Per attempt, so one slow endpoint can't eat a worker's whole Lambda budget. */
   timeoutMs: number;
+  /**
+   * All attempts together: fits in the 10 s of an API function (send test) and keeps a worker's
+   * budget for its real work when an endpoint hangs.
+   */
+  totalMs: number;
 }
 
-export const DEFAULT_HTTP_OPTIONS: HttpOptions = { retries: 2, minTimeoutMs: 200, timeoutMs: 5000 };
+export const DEFAULT_HTTP_OPTIONS: HttpOptions = {
+  retries: 2,
+  minTimeoutMs: 200,
+  timeoutMs: 5000,
+  totalMs: 8000,
+};
 
 class Undelivered extends Error {
   constructor(
@@ -54,8 +64,15 @@ export const sendHttp = async (
   options = DEFAULT_HTTP_OPTIONS,
 ): Promise<SendResult> => {
   try {
+    const deadline = Date.now() + options.totalMs;
     const status = await pRetry(
       async () => {
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          throw new AbortError(
+            new Unreachable(`failed to reach ${delivery.url}: gave up after ${options.totalMs} ms`),
+          );
+        }
         let res: Response;
         try {
           res = await fetch(delivery.url, {
@@ -64,7 +81,7 @@ export const sendHttp = async (
             body: delivery.body,
             // The plugin does not follow redirects: a 3xx is a failed delivery.
             redirect: 'manual',
-            signal: AbortSignal.timeout(options.timeoutMs),
+            signal: AbortSignal.timeout(Math.min(options.timeoutMs, left)),
           });
         } catch (e) {
           // Rethrown as this module's own Error: fetch's errors may come from another realm.

@@ -4,7 +4,9 @@ import {
   legacyWebhookUrl,
 } from '../../../lambdas/notifications/delivery/request';
 import { snsPublishInput, topicRegion } from '../../../lambdas/notifications/delivery/transport';
+import type { LegacyDestination } from '../../../lambdas/notifications/notifier';
 import { renderTemplate } from '../../../lambdas/notifications/template';
+import type { Destination } from '../../../lambdas/ism/policy/model';
 
 describe('the request a channel sends', () => {
   it('an SNS channel publishes the text to its topic with the subject, trimmed to what SNS accepts', () => {
@@ -54,6 +56,26 @@ describe('the request a channel sends', () => {
 });
 
 describe('legacy destinations', () => {
+  it("accept ISM's parsed policy destinations as they are (nulls and port -1 included)", () => {
+    const parsed: Destination = {
+      custom_webhook: {
+        url: null,
+        scheme: 'https',
+        host: 'hooks.example.com',
+        port: -1,
+        path: 'ism',
+        query_params: {},
+        header_params: {},
+        username: null,
+        password: null,
+      },
+    };
+    const destination: LegacyDestination = parsed; // compiles: no mapping needed in ISM
+    expect(legacyDelivery(destination, { text: 't' })).toMatchObject({
+      url: 'https://hooks.example.com/ism',
+    });
+  });
+
   it('chime wins over slack, as Destination.parse keeps the first present', () => {
     const d = legacyDelivery({ slack: { url: 'https://s' }, chime: { url: 'https://c' } }, { text: 't' });
     expect(d).toMatchObject({ url: 'https://c', body: '{"Content":"t"}' });
