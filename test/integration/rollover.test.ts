@@ -7,6 +7,7 @@ import { RolloverService } from '../../lambdas/rollover/rollover-service';
 import { systemClock } from '../../lambdas/shared/clock';
 import { createClusterClient } from '../../lambdas/shared/cluster';
 import type { ApiHandler } from '../../lambdas/shared/http';
+import { handler } from '../../lambdas/rollover/handlers/rollover';
 import {
   registerRolloverHook,
   unregisterRolloverHook,
@@ -623,6 +624,26 @@ describe('routing', () => {
     const res = await api.request('POST', '/_plugins/_rollover');
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ error: 'no handler found for uri [/_plugins/_rollover] and method [POST]' });
+  });
+
+  test('nor by the handler, when API Gateway routes such a path to it', async () => {
+    const event = loadEvent(defaultEventFile('indices.rollover'));
+    const routed = {
+      ...event,
+      rawPath: '/_opendistro/_rollover',
+      rawQueryString: '',
+      queryStringParameters: undefined,
+      pathParameters: { alias: '_opendistro' },
+      requestContext: {
+        ...event.requestContext,
+        http: { ...event.requestContext.http, path: '/_opendistro/_rollover' },
+      },
+    };
+    const result = await handler(routed, lambdaContext('indices.rollover'));
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body as string)).toEqual({
+      error: 'no handler found for uri [/_opendistro/_rollover] and method [POST]',
+    });
   });
 });
 

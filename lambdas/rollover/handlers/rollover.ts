@@ -1,4 +1,6 @@
 import { errors } from '@opensearch-project/opensearch';
+import { fallbackResult } from '../../core/handlers/route-fallback';
+import { isOwnedPath } from '../../core/router';
 import { OpenSearchError } from '../../shared/errors';
 import { apiHandler, type ApiResponse } from '../../shared/http';
 import { rolloverService } from '../deps';
@@ -12,6 +14,12 @@ import { RolloverRejected } from '../rollover-service';
 export const handler = apiHandler(
   'indices.rollover',
   async (request): Promise<ApiResponse> => {
+    // API Gateway prefers `/{alias}/_rollover` to `/_plugins/{proxy+}`: our own prefixes are
+    // never an alias, so answer as the fallback does (and as the local router routes them).
+    if (isOwnedPath(request.path)) {
+      const result = fallbackResult(request.method, request.path);
+      return { status: result.statusCode ?? 400, body: JSON.parse(result.body as string) as unknown };
+    }
     const params: Partial<Record<RolloverParam, string>> = {};
     for (const name of ROLLOVER_PARAMS)
       if (request.query[name] !== undefined) params[name] = request.query[name];
