@@ -200,6 +200,20 @@ export const operations: readonly Operation[] = [
     notify: true,
   },
   {
+    operation: 'notifications.list_channels',
+    method: 'GET',
+    paths: ['/_plugins/_notifications/channels'],
+    handler: 'lambdas/notifications/handlers/list-channels.ts',
+    params: [],
+  },
+  {
+    operation: 'notifications.list_features',
+    method: 'GET',
+    paths: ['/_plugins/_notifications/features'],
+    handler: 'lambdas/notifications/handlers/list-features.ts',
+    params: [],
+  },
+  {
     operation: 'rollups.put',
     method: 'PUT',
     paths: [...both('/_rollup/jobs/{id}'), ...both('/_rollup/jobs')],

@@ -370,3 +370,34 @@ describe('sending a test message', () => {
     expectError(reply, 404, 'status_exception', 'NotificationConfig none not found');
   });
 });
+
+describe('channels and features', () => {
+  it('lists every channel with its name, type and state', async () => {
+    await api.request('POST', BASE, {
+      config_id: 'picker',
+      config: webhookConfig('picker', { is_enabled: false }),
+    });
+    const reply = await api.request('GET', '/_plugins/_notifications/channels');
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ start_index: 0, total_hit_relation: 'eq' });
+    expect(reply.body.total_hits).toBe(reply.body.channel_list.length);
+    expect(reply.body.channel_list).toContainEqual({
+      config_id: 'picker',
+      name: 'picker',
+      description: 'picker channel',
+      config_type: 'webhook',
+      is_enabled: false,
+    });
+    expectSpec('GET', '/_plugins/_notifications/channels', 200, reply.body);
+  });
+
+  it('names the channel types that can be created', async () => {
+    const reply = await api.request('GET', '/_plugins/_notifications/features');
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual({
+      allowed_config_type_list: ['slack', 'chime', 'webhook', 'sns'],
+      plugin_features: { tooltip_support: 'true' },
+    });
+    expectSpec('GET', '/_plugins/_notifications/features', 200, reply.body);
+  });
+});
