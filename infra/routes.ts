@@ -262,6 +262,23 @@ export const operations: readonly Operation[] = [
     handler: 'lambdas/rollup/handlers/explain-rollup.ts',
     params: [],
   },
+  {
+    // A search of rollup indices is rewritten as the plugin's interceptor does; others pass through.
+    operation: 'rollups.search',
+    method: 'POST',
+    paths: ['/{index}/_search'],
+    handler: 'lambdas/rollup/handlers/search.ts',
+    params: [],
+    cluster: true,
+  },
+  {
+    operation: 'rollups.search_get',
+    method: 'GET',
+    paths: ['/{index}/_search'],
+    handler: 'lambdas/rollup/handlers/search.ts',
+    params: [],
+    cluster: true,
+  },
 ];
 
 /**

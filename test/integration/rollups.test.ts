@@ -617,3 +617,123 @@ describe('reliability', () => {
     expect((await api.request('GET', `${JOBS}/cont`)).body.rollup.enabled).toBe(true);
   });
 });
+
+describe('searching a rollup index through the endpoint', () => {
+  type Aggs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const search = (index: string, body: unknown) => api.request('POST', `/${index}/_search`, body);
+
+  beforeAll(async () => {
+    await api.request('PUT', `${JOBS}/search-a`, job({ target_index: 'taxi-search', page_size: 100 }));
+    await tick(later());
+    await client.indices.refresh({ index: 'taxi-search' });
+  });
+
+  /** The same search on the raw source and on the rollup index: the aggregations agree. */
+  const both = async (body: Record<string, unknown>) => {
+    const raw = await search('taxi-src', body);
+    const rolled = await search('taxi-search', body);
+    expect(raw.status).toBe(200);
+    expect(rolled.status).toBe(200);
+    return { raw: raw.body.aggregations as Aggs, rolled: rolled.body.aggregations as Aggs };
+  };
+
+  it('terms buckets with min, max, sum, avg and value_count answer as on the source data', async () => {
+    const { raw, rolled } = await both({
+      size: 0,
+      aggs: {
+        loc: {
+          terms: { field: 'location', size: 20 },
+          aggs: {
+            min: { min: { field: 'passengers' } },
+            max: { max: { field: 'passengers' } },
+            sum: { sum: { field: 'passengers' } },
+            avg: { avg: { field: 'passengers' } },
+            count: { value_count: { field: 'passengers' } },
+            fare: { avg: { field: 'fare' } },
+          },
+        },
+      },
+    });
+    expect(rolled.loc.buckets.map((b: Aggs) => [b.key, b.doc_count])).toEqual(
+      raw.loc.buckets.map((b: Aggs) => [b.key, b.doc_count]),
+    );
+    for (const [i, b] of raw.loc.buckets.entries()) {
+      const r = rolled.loc.buckets[i];
+      expect(r.min.value).toBe(b.min.value);
+      expect(r.max.value).toBe(b.max.value);
+      expect(r.sum.value).toBe(b.sum.value);
+      expect(r.avg.value).toBeCloseTo(b.avg.value, 10);
+      expect(r.count.value).toBe(b.count.value);
+      expect(r.fare.value).toBeCloseTo(b.fare.value, 10);
+    }
+  });
+
+  it('date_histogram with a sum, under a term and range query, answers as on the source data', async () => {
+    const { raw, rolled } = await both({
+      size: 0,
+      query: {
+        bool: {
+          filter: [{ term: { location: 3 } }, { range: { pickup: { gte: T0 + HOUR, lt: T0 + 5 * HOUR } } }],
+        },
+      },
+      aggs: {
+        hourly: {
+          date_histogram: { field: 'pickup', fixed_interval: '1h' },
+          aggs: { fare: { sum: { field: 'fare' } } },
+        },
+        total: { sum: { field: 'passengers' } },
+      },
+    });
+    expect(rolled.hourly.buckets.map((b: Aggs) => [b.key, b.doc_count])).toEqual(
+      raw.hourly.buckets.map((b: Aggs) => [b.key, b.doc_count]),
+    );
+    expect(rolled.hourly.buckets.map((b: Aggs) => b.fare.value)).toEqual(
+      raw.hourly.buckets.map((b: Aggs) => expect.closeTo(b.fare.value, 8)),
+    );
+    expect(rolled.total.value).toBe(raw.total.value);
+  });
+
+  it.each([
+    [{ query: { match_all: {} } }, 'Rollup search must have size explicitly set to 0, but found -1'],
+    [{ size: 5 }, 'Rollup search must have size explicitly set to 0, but found 5'],
+    [{ size: 0, query: { match: { location: 3 } } }, 'The match query is currently not supported in rollups'],
+    [
+      { size: 0, aggs: { c: { cardinality: { field: 'location' } } } },
+      'The cardinality aggregation is not currently supported in rollups',
+    ],
+    [
+      { size: 0, aggs: { t: { sum: { field: 'tip' } } } },
+      'Could not find a rollup job that can answer this query because [missing sum aggregation on tip]',
+    ],
+    [
+      { size: 0, query: { term: { fare: 1 } } },
+      'Could not find a rollup job that can answer this query because [missing terms grouping on fare]',
+    ],
+  ])('refuses what the plugin cannot answer: %j', async (body, reason) => {
+    const res = await search('taxi-search', body);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({
+      type: 'search_phase_execution_exception',
+      root_cause: [{ type: 'illegal_argument_exception', reason }],
+      caused_by: { type: 'illegal_argument_exception', reason },
+    });
+  });
+
+  it('refuses to mix raw and rollup indices', async () => {
+    const res = await search('taxi-search,taxi-src', { size: 0 });
+    expect(res.status).toBe(400);
+    expect(res.body.error.root_cause[0].reason).toBe('Not all indices have rollup job');
+  });
+
+  it('passes a search of plain indices through unchanged, and GET works too', async () => {
+    const res = await search('taxi-src', { size: 3, query: { term: { location: 3 } } });
+    expect(res.status).toBe(200);
+    expect(res.body.hits.hits).toHaveLength(3);
+    const get = await api.request('GET', '/taxi-src/_search?size=1');
+    expect(get.status).toBe(200);
+    expect(get.body.hits.hits).toHaveLength(1);
+    const missing = await search('no-such-index', { size: 0 });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.type).toBe('index_not_found_exception');
+  });
+});
