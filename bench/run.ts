@@ -23,6 +23,9 @@
  * --analyze (size breakdown for every bundle, not just those over the aim), --keep (keep the temp
  * dir with bundles, metafiles and events), --no-opensearch (see above), --wait S (retry failing builds and wait for DynamoDB
  * Local's module up to S seconds, for a tree that is still being edited).
+ *
+ * Then the rollup throughput bench (bench/rollup.ts): --rollup-docs N (default 1000000),
+ * --rollup-page-size N (default 5000), --no-rollup to skip it.
  */
 // Before the SDK loads here: it warns on Node 20 (the handlers get the same variable).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -43,6 +46,7 @@ import { matchRoute } from '../lambdas/core/router';
 import { lambdaContext, toApiEvent } from '../local/api-event';
 import { ensureTable } from '../local/table';
 import { BARE_KEY } from './bare-handler';
+import { runRollupBench } from './rollup';
 
 type ApiEvent = APIGatewayProxyEventV2;
 type ApiResult = APIGatewayProxyStructuredResultV2;
@@ -826,7 +830,20 @@ const main = async (): Promise<number> => {
   else fs.rmSync(workDir, { recursive: true, force: true });
   console.log(`\nbench took ${((Date.now() - began) / 1000).toFixed(0)} s`);
 
-  const broken = rows.some((r) => r.buildError || r.failures.length > 0) || !bareCold;
+  let rollupFailed = false;
+  if (!flag('no-rollup')) {
+    try {
+      await runRollupBench({
+        docs: Number(option('rollup-docs') ?? 1_000_000),
+        pageSize: Number(option('rollup-page-size') ?? 5000),
+      });
+    } catch (error) {
+      rollupFailed = true;
+      console.log(`\nrollup bench FAILED: ${(error as Error).stack ?? String(error)}`);
+    }
+  }
+
+  const broken = rows.some((r) => r.buildError || r.failures.length > 0) || !bareCold || rollupFailed;
   return broken ? 1 : 0;
 };
 

@@ -149,30 +149,39 @@ const runJob = async (
   const kinds = keyKinds(job, source.fieldTypes);
   let page = 0;
   let lastPageMs = 0;
-  while (shouldProcess(job, state.metadata, ctx.now())) {
-    // Not enough time for another page: hand over to the next invocation at once.
-    if (ctx.remainingMs() < Math.max(MIN_PAGE_BUDGET_MS, 2 * lastPageMs)) return { state, dueAt: ctx.now() };
-    const pageStarted = Date.now();
-    const current = state.metadata as RollupMetadata;
-    let result: { composite: CompositeResult; took: number };
-    try {
-      result = await searchPage(client, job, current);
-    } catch (e) {
-      return failWith(errorReason(e));
+  // The next page's search runs while this page is written: its after_key is known as soon as
+  // this page's search answers. Pages are still written and checkpointed strictly in order.
+  let prefetched: Promise<SearchOutcome> | undefined;
+  try {
+    while (shouldProcess(job, state.metadata, ctx.now())) {
+      // Not enough time for another page: hand over to the next invocation at once.
+      if (ctx.remainingMs() < Math.max(MIN_PAGE_BUDGET_MS, 2 * lastPageMs))
+        return { state, dueAt: ctx.now() };
+      const pageStarted = Date.now();
+      const current = state.metadata as RollupMetadata;
+      const outcome = await (prefetched ?? search(client, job, current));
+      prefetched = undefined;
+      if ('error' in outcome) return await failWith(errorReason(outcome.error));
+      const result = outcome;
+      const docs = bucketsToDocuments(job, result.composite, kinds);
+      const provisional = advance(job, current, result, docs.length, 0, ctx.now());
+      if (shouldProcess(job, provisional, ctx.now())) prefetched = search(client, job, provisional);
+      let indexTook: number;
+      try {
+        indexTook = await bulkWrite(client, target.index, docs, job);
+      } catch (e) {
+        return await failWith(errorReason(e));
+      }
+      page++;
+      await deps.onPage?.({ jobId: job.rollup_id, page, phase: 'written' });
+      state = { ...state, metadata: advance(job, current, result, docs.length, indexTook, ctx.now()) };
+      state = (await ctx.checkpoint(state)).state;
+      await deps.onPage?.({ jobId: job.rollup_id, page, phase: 'checkpointed' });
+      lastPageMs = Date.now() - pageStarted;
     }
-    const docs = bucketsToDocuments(job, result.composite, kinds);
-    let indexTook: number;
-    try {
-      indexTook = await bulkWrite(client, target.index, docs, job);
-    } catch (e) {
-      return failWith(errorReason(e));
-    }
-    page++;
-    await deps.onPage?.({ jobId: job.rollup_id, page, phase: 'written' });
-    state = { ...state, metadata: advance(job, current, result, docs.length, indexTook, ctx.now()) };
-    state = (await ctx.checkpoint(state)).state;
-    await deps.onPage?.({ jobId: job.rollup_id, page, phase: 'checkpointed' });
-    lastPageMs = Date.now() - pageStarted;
+  } finally {
+    // A prefetched page that is not used (stop, budget, failure) is simply dropped.
+    void prefetched?.catch(() => undefined);
   }
   return finish(state);
 };
@@ -222,6 +231,12 @@ const advance = (
     stats,
   };
 };
+
+type SearchOutcome = { composite: CompositeResult; took: number } | { error: unknown };
+
+/** A page's search, its failure kept as a value (a prefetched page may never be awaited). */
+const search = (client: Client, job: RollupJob, m: RollupMetadata): Promise<SearchOutcome> =>
+  searchPage(client, job, m).catch((error: unknown) => ({ error }));
 
 const searchPage = async (
   client: Client,

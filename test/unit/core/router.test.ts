@@ -60,7 +60,7 @@ describe('matching a request', () => {
       ['POST', '/logs/_doc'],
       ['POST', '/logs/_rollover_stats'],
       ['POST', '/logs/_rollover/x/y'],
-      ['GET', '/logs/_search'],
+      ['GET', '/logs/_count'], // `/{index}/_search` is the rollup search (it passes other searches on)
       ['POST', '/logs'],
       ['PUT', '/logs-000001/_alias/logs'],
     ]) {
