@@ -35,6 +35,14 @@ export const workers: readonly Worker[] = [
     timeoutSeconds: 900,
     cluster: true,
   },
+  {
+    kind: 'sm',
+    worker: 'sm-runner',
+    handler: 'lambdas/sm/handlers/sm-runner.ts',
+    schedule: 'rate(1 minute)',
+    timeoutSeconds: 120,
+    cluster: true,
+  },
 ];
 
 export const findWorker = (kind: string): Worker | undefined =>

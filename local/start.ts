@@ -51,7 +51,13 @@ const main = async (): Promise<void> => {
     );
     const [dynamo, opensearch] = await Promise.all([
       startDynamoDbLocal({ dbPath: inMemory ? undefined : path.join(dataDir, 'dynamodb') }),
-      resolveOpenSearch({ dataDir: inMemory ? undefined : path.join(dataDir, 'opensearch') }),
+      // path.repo for `fs` snapshot repositories (Snapshot Management) sits beside the node's data,
+      // so snapshots and the repositories registered in the cluster state survive restarts.
+      resolveOpenSearch(
+        inMemory
+          ? {}
+          : { dataDir: path.join(dataDir, 'opensearch'), repoPath: path.join(dataDir, 'snapshots') },
+      ),
     ]);
     stops.push(dynamo.stop, opensearch.stop);
 
@@ -88,7 +94,7 @@ const main = async (): Promise<void> => {
 
     console.log(`
   DynamoDB Local  ${dynamo.endpoint}  (table ${tableName}${inMemory ? ', in memory' : `, data in ${path.relative(ROOT, dataDir) || dataDir}`})
-  OpenSearch      ${opensearch.url}${opensearch.external ? '  (OPENSEARCH_URL)' : ''}
+  OpenSearch      ${opensearch.url}${opensearch.external ? '  (OPENSEARCH_URL)' : `  (path.repo for fs snapshot repositories: ${inMemory ? 'a temp dir' : path.relative(ROOT, path.join(dataDir, 'snapshots'))})`}
   API             ${api.url.replace('127.0.0.1', 'localhost')}
   Scheduler       ${workers.length ? `${workers.map((w) => w.kind).join(', ')} every ${schedulerEveryMs / 1000} s (npm run tick -- <${workers.map((w) => w.kind).join('|')}> runs one now)` : 'no workers yet'}
 
