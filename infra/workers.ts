@@ -42,6 +42,8 @@ export const workers: readonly Worker[] = [
     schedule: 'rate(1 minute)',
     timeoutSeconds: 120,
     cluster: true,
+    // policy notifications (creation, deletion, failure, time limit) go to SNS channels too
+    notify: true,
   },
 ];
 

@@ -7,7 +7,9 @@ import { runDue } from '../../lambdas/shared/jobs/run-due';
 import { SMPolicyService } from '../../lambdas/sm/policy-service';
 import { smRunner, type SMNotifier } from '../../lambdas/sm/runner/sm-runner';
 import { ClusterSnapshots, type SnapshotClient } from '../../lambdas/sm/runner/snapshots';
+import { channelStore, notifier } from '../../lambdas/notifications/notifier';
 import { startTestApi, type TestApi } from '../support/api';
+import { startWebhookReceiver } from '../support/webhook-receiver';
 import { validateResponse } from '../support/spec';
 
 /**
@@ -407,5 +409,63 @@ describe('many policies', () => {
     expect((await explain('many-broken')).creation.latest_execution.status).toBe('RETRYING');
     const snaps = await listSnapshots(REPO, 'many-*');
     expect(snaps.map((s) => s.metadata.sm_policy).sort()).toEqual(names);
+  });
+});
+
+describe('notifications', () => {
+  test("creation success and each failed attempt reach the policy's channel, as its conditions ask", async () => {
+    const hook = await startWebhookReceiver();
+    try {
+      const now = Date.now();
+      await channelStore().create('sm-slack', {
+        config_id: 'sm-slack',
+        created_time_ms: now,
+        last_updated_time_ms: now,
+        config: {
+          name: 'sm',
+          description: '',
+          config_type: 'slack',
+          is_enabled: true,
+          slack: { url: hook.url('/slack') },
+        },
+      });
+      const cron = { schedule: { cron: { expression: '45 * * * *', timezone: 'UTC' } } };
+      await create(
+        'notify-ok',
+        policy(REPO, { creation: cron, notification: { channel: { id: 'sm-slack' } } }),
+      );
+      await create(
+        'notify-fail',
+        policy('missing-repo', {
+          creation: cron,
+          notification: { channel: { id: 'sm-slack' }, conditions: { creation: false, failure: true } },
+        }),
+      );
+      await create(
+        'notify-quiet',
+        policy('missing-repo', { creation: cron, notification: { channel: { id: 'sm-slack' } } }),
+      );
+      const clock = await atTrigger('notify-ok');
+      await tick(clock, { notifier: notifier() });
+      await waitForSnapshot(REPO, (await explain('notify-ok')).creation.started[0]);
+      clock.advance(60_000);
+      await tick(clock, { notifier: notifier() });
+
+      const texts = (await hook.waitFor(3)).map((r) => (r.json as { text: string }).text);
+      expect(texts).toHaveLength(3);
+      const failures = texts.filter((t) =>
+        t.startsWith('Snapshot Management - Snapshot Failure Notification\n\n'),
+      );
+      expect(failures).toHaveLength(2); // notify-fail, both attempts; notify-quiet has failure: false
+      for (const f of failures) expect(f).toMatch(/Caught exception while getting snapshots/);
+      const created = texts.filter((t) =>
+        t.startsWith('Snapshot Management - Snapshot Creation Notification\n\n'),
+      );
+      expect(created).toEqual([
+        expect.stringMatching(/Snapshot notify-ok-.* creation has finished successfully\.$/),
+      ]);
+    } finally {
+      await hook.close();
+    }
   });
 });
