@@ -42,7 +42,8 @@ export interface RolloverHook {
   readonly name: string;
   /**
    * Runs before a rollover that the cluster said (in a dry run) it would perform. Throwing
-   * stops the rollover; the error is what the caller gets.
+   * stops the rollover (every hook's `afterRollover` then runs with `rolledOver: false`); the
+   * error is what the caller gets, so throw an OpenSearchError with a 4xx that says why.
    */
   readonly beforeRollover?: (plan: RolloverPlan) => Promise<void>;
   /**

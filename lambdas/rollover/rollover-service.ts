@@ -69,7 +69,13 @@ export class RolloverService {
       const preview = this.accepted(await this.send(request, { dry_run: 'true' }));
       if (wouldRollOver(preview)) {
         plan = { alias: request.alias, oldIndex: preview.old_index, newIndex: preview.new_index, request };
-        for (const hook of before) await hook.beforeRollover?.(plan);
+        try {
+          for (const hook of before) await hook.beforeRollover?.(plan);
+        } catch (error) {
+          // Hooks that already prepared (e.g. paused a poller) learn that nothing happened.
+          await this.after(hooks, { plan, rolledOver: false, error });
+          throw error;
+        }
       }
     }
 
