@@ -228,6 +228,13 @@ export const operations: readonly Operation[] = [
     params: [],
   },
   {
+    operation: 'rollups.get_all',
+    method: 'GET',
+    paths: both('/_rollup/jobs'),
+    handler: 'lambdas/rollup/handlers/get-rollups.ts',
+    params: ['search', 'from', 'size', 'sortField', 'sortDirection'],
+  },
+  {
     operation: 'rollups.exists',
     method: 'HEAD',
     paths: both('/_rollup/jobs/{id}'),

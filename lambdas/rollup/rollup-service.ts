@@ -60,7 +60,7 @@ export class RollupService {
     const isUpdate = ifSeqNo !== undefined && ifPrimaryTerm !== undefined;
     const now = this.clock.now();
     const job = parseRollupJob(unwrapRollupBody(body), { id, now, create: !isUpdate });
-    validateTargetIndex(job.target_index, { source_index: job.source_index });
+    validateTargetIndex(job.target_index, { source_index: job.source_index, index: job.source_index });
 
     let stored: StoredDocument<RollupJob>;
     if (isUpdate) {
@@ -88,6 +88,55 @@ export class RollupService {
 
   async exists(id: string): Promise<boolean> {
     return (await this.jobs.get(id)) !== undefined;
+  }
+
+  /**
+   * TransportGetRollupsAction: `search` matches as the wildcard `*<search>*` on the job id; sorted
+   * by a field of the job (`rollup.<field>[.keyword]`), then paged.
+   */
+  async list(params: {
+    search: string;
+    from: number;
+    size: number;
+    sortField: string;
+    sortDirection: string;
+  }): Promise<{ total: number; rollups: StoredDocument<RollupJob>[] }> {
+    if (params.from < 0) throw illegalArgument('[from] parameter cannot be negative');
+    if (params.size < 0) throw illegalArgument(`[size] parameter cannot be negative, found [${params.size}]`);
+    const direction = params.sortDirection.toLowerCase();
+    if (direction !== 'asc' && direction !== 'desc') {
+      throw illegalArgument(
+        `No enum constant org.opensearch.search.sort.SortOrder.${params.sortDirection.toUpperCase()}`,
+      );
+    }
+    const pattern = wildcard(`*${params.search.trim()}*`);
+    const path = params.sortField
+      .replace(/^rollup\./, '')
+      .replace(/\.keyword$/, '')
+      .split('.')
+      .filter((p) => p !== '');
+    const valueAt = (doc: StoredDocument<RollupJob>): unknown =>
+      path.reduce<unknown>(
+        (v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
+        doc.source,
+      );
+    const sign = direction === 'asc' ? 1 : -1;
+    const all = (await this.jobs.list()).filter((d) => pattern.test(d.id));
+    all.sort((a, b) => {
+      const [x, y] = [valueAt(a), valueAt(b)];
+      const missing = (v: unknown) => v === undefined || v === null;
+      if (missing(x) || missing(y)) return missing(x) === missing(y) ? 0 : missing(x) ? 1 : -1;
+      const c =
+        typeof x === 'number' && typeof y === 'number'
+          ? x - y
+          : String(x) < String(y)
+            ? -1
+            : String(x) > String(y)
+              ? 1
+              : 0;
+      return sign * c || a.id.localeCompare(b.id);
+    });
+    return { total: all.length, rollups: all.slice(params.from, params.from + params.size) };
   }
 
   /** The metadata and the target index stay, as in the plugin; the job stops being scheduled. */

@@ -341,6 +341,19 @@ describe('the rollup job API', () => {
     expect((await api.request('POST', `${JOBS}/gone/_start`)).status).toBe(404);
   });
 
+  it('lists jobs: search is a substring of the id, sorted and paged', async () => {
+    for (const id of ['list-b', 'list-a', 'list-c']) await api.request('PUT', `${JOBS}/${id}`, job());
+    const res = await api.request('GET', `${JOBS}?search=list-&sortDirection=desc&size=2`);
+    expect(res.status).toBe(200);
+    expect(res.body.total_rollups).toBe(3);
+    expect(res.body.rollups.map((r: { _id: string }) => r._id)).toEqual(['list-c', 'list-b']);
+    expect(Object.keys(res.body.rollups[0])).toEqual(['_id', '_seq_no', '_primary_term', 'rollup']);
+    const byPage = await api.request('GET', `${JOBS}?search=list&sortField=rollup.page_size&from=2`);
+    expect(byPage.body.rollups.map((r: { _id: string }) => r._id)).toEqual(['list-c']);
+    const bad = await api.request('GET', `${JOBS}?sortDirection=up`);
+    expect(bad.status).toBe(400);
+  });
+
   it('serves the legacy _opendistro prefix', async () => {
     const res = await api.request('PUT', `/_opendistro/_rollup/jobs/legacy`, job());
     expect(res.status).toBe(201);
