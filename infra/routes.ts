@@ -156,6 +156,7 @@ export const operations: readonly Operation[] = [
       'description',
       'slack.url',
       'chime.url',
+      'microsoft_teams.url',
       'webhook.url',
       'sns.topic_arn',
       'sns.role_arn',

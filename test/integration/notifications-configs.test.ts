@@ -153,6 +153,11 @@ describe('validation', () => {
       'Wrong Chime url. Should contain "hooks.chime.aws/incomingwebhooks/" and "?token="',
     ],
     [
+      'a Teams URL that is not a Teams webhook',
+      { name: 'x', config_type: 'microsoft_teams', microsoft_teams: { url: 'https://example.com/webhook' } },
+      'Wrong Microsoft Teams url. Should contain "webhook.office.com"',
+    ],
+    [
       'a bad SNS topic ARN',
       { name: 'x', config_type: 'sns', sns: { topic_arn: 'arn:aws:sns:us-east-1:12:t' } },
       'Invalid AWS SNS topic ARN: arn:aws:sns:us-east-1:12:t',
@@ -169,7 +174,7 @@ describe('validation', () => {
     [
       'a type the plugin has but this control plane cannot deliver to',
       { name: 'x', config_type: 'email', email: {} },
-      'config_type [email] is not supported by this control plane; use one of [slack, chime, webhook, sns]',
+      'config_type [email] is not supported by this control plane; use one of [slack, chime, microsoft_teams, webhook, sns]',
     ],
   ])('refuses %s with 400 and writes nothing', async (_, config, reason) => {
     const reply = await create(config, 'invalid-one');
@@ -395,7 +400,7 @@ describe('channels and features', () => {
     const reply = await api.request('GET', '/_plugins/_notifications/features');
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual({
-      allowed_config_type_list: ['slack', 'chime', 'webhook', 'sns'],
+      allowed_config_type_list: ['slack', 'chime', 'microsoft_teams', 'webhook', 'sns'],
       plugin_features: { tooltip_support: 'true' },
     });
     expectSpec('GET', '/_plugins/_notifications/features', 200, reply.body);

@@ -19,6 +19,7 @@ jest.setTimeout(30_000);
 let api: TestApi;
 let hook: WebhookReceiver;
 const SLACK_PATH = '/https://hooks.slack.com/services/T000/B000/XXXX';
+const TEAMS_PATH = '/https://acme.webhook.office.com/webhookb2/abc';
 const CHIME_PATH = '/https://hooks.chime.aws/incomingwebhooks/abc?token=xyz';
 
 const createChannel = async (id: string, config: Record<string, unknown>): Promise<void> => {
@@ -85,6 +86,19 @@ describe('delivering to a channel by id', () => {
     );
     expect(result.delivered).toBe(true);
     expect(hook.requests[0]).toMatchObject({ path: CHIME_PATH, json: { Content: 'SM\n\nsnapshot failed' } });
+  });
+
+  it('sends Microsoft Teams {"text"} with the subject above the text', async () => {
+    await createChannel('teams-1', {
+      config_type: 'microsoft_teams',
+      microsoft_teams: { url: hook.url(TEAMS_PATH) },
+    });
+    const result = await notifier().deliver(
+      { channelId: 'teams-1' },
+      { subject: 'ISM', text: 'policy failed' },
+    );
+    expect(result.delivered).toBe(true);
+    expect(hook.requests[0]).toMatchObject({ path: TEAMS_PATH, json: { text: 'ISM\n\npolicy failed' } });
   });
 
   it('uses the channel when both a channel id and a destination are given', async () => {

@@ -1,8 +1,8 @@
 /**
  * A Notifications-plugin channel configuration (`_plugins/_notifications/configs`), the subset
- * this control plane delivers to: Slack, Chime, custom webhook and Amazon SNS.
+ * this control plane delivers to: Slack, Chime, Microsoft Teams, custom webhook and Amazon SNS.
  */
-export const CONFIG_TYPES = ['slack', 'chime', 'webhook', 'sns'] as const;
+export const CONFIG_TYPES = ['slack', 'chime', 'microsoft_teams', 'webhook', 'sns'] as const;
 export type ConfigType = (typeof CONFIG_TYPES)[number];
 
 export const WEBHOOK_METHODS = ['POST', 'PUT', 'PATCH'] as const;
@@ -12,6 +12,9 @@ export interface SlackConfig {
   url: string;
 }
 export interface ChimeConfig {
+  url: string;
+}
+export interface MicrosoftTeamsConfig {
   url: string;
 }
 export interface WebhookConfig {
@@ -31,6 +34,7 @@ export interface ChannelConfig {
   is_enabled: boolean;
   slack?: SlackConfig;
   chime?: ChimeConfig;
+  microsoft_teams?: MicrosoftTeamsConfig;
   webhook?: WebhookConfig;
   sns?: SnsConfig;
 }

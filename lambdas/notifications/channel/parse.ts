@@ -18,14 +18,7 @@ import {
  */
 
 /** Every type the plugin knows; only {@link CONFIG_TYPES} can be delivered to here. */
-const PLUGIN_TYPES = [
-  ...CONFIG_TYPES,
-  'email',
-  'email_group',
-  'smtp_account',
-  'ses_account',
-  'microsoft_teams',
-];
+const PLUGIN_TYPES = [...CONFIG_TYPES, 'email', 'email_group', 'smtp_account', 'ses_account'];
 
 // Base64 characters plus _ and -, as validateId allows (UUIDs and generated ids).
 const VALID_ID = /^[A-Za-z0-9+/_-]+$/;
@@ -33,6 +26,7 @@ const SNS_TOPIC_ARN = /^arn:aws(-[^:]+)?:sns:([a-zA-Z0-9-]+):([0-9]{12}):([a-zA-
 const IAM_ROLE_ARN = /^arn:aws(-[^:]+)?:iam::([0-9]{12}):([a-zA-Z_0-9+=,.@\-_/]+)$/;
 // ConfigIndexingActions checks these with `contains`, not a full match.
 const SLACK_URL = /https:\/\/hooks\.(?:gov-)?slack\.com\/services/;
+const TEAMS_URL = /https:\/\/.*\.webhook\.office\.com/;
 const CHIME_URL = /https:\/\/hooks\.chime\.aws\/incomingwebhooks\/.*\?token=/;
 
 export interface ConfigRequest {
@@ -128,6 +122,12 @@ const parseData = (type: ConfigType, value: unknown): ChannelConfig[ConfigType] 
           'Wrong Chime url. Should contain "hooks.chime.aws/incomingwebhooks/" and "?token="',
         );
       }
+      return { url };
+    }
+    case 'microsoft_teams': {
+      const url = checkedUrl(urlOf(value));
+      if (!TEAMS_URL.test(url))
+        throw illegalArgument('Wrong Microsoft Teams url. Should contain "webhook.office.com"');
       return { url };
     }
     case 'webhook':

@@ -30,6 +30,7 @@ const TEXT_FIELDS = [
   'description',
   'slack.url',
   'chime.url',
+  'microsoft_teams.url',
   'webhook.url',
   'sns.topic_arn',
   'sns.role_arn',

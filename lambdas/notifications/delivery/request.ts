@@ -49,7 +49,7 @@ export interface MessageParts {
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
-/** Slack and Chime show a channel message as "subject, blank line, text" (buildMessageWithTitle). */
+/** Slack, Chime and Teams show a channel message as "subject, blank line, text" (buildMessageWithTitle). */
 const withTitle = (message: MessageParts): string =>
   message.subject ? `${message.subject}\n\n${message.text}` : message.text;
 
@@ -62,6 +62,9 @@ export const channelDelivery = (config: ChannelConfig, message: MessageParts): D
     case 'chime':
       if (!config.chime) return 'chime channel has no chime.url';
       return post(config.chime.url, { Content: withTitle(message) });
+    case 'microsoft_teams':
+      if (!config.microsoft_teams) return 'microsoft_teams channel has no microsoft_teams.url';
+      return post(config.microsoft_teams.url, { text: withTitle(message) });
     case 'webhook': {
       const hook = config.webhook;
       if (!hook) return 'webhook channel has no webhook.url';
