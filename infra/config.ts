@@ -22,6 +22,8 @@ import type { Node } from 'constructs';
  * | `logLevel`           | `DEBUG` \| `INFO` \| `WARN` \| `ERROR`   | `INFO`                   | Powertools and Lambda application log level |
  * | `logRetentionDays`   | a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, …) | `30`                     | retention of function and access log groups |
  * | `tableRemovalPolicy` | `retain` \| `destroy`                    | `retain`                 | what `cdk destroy` does with the table (retained tables also get deletion protection) |
+ * | `ismJobIntervalMinutes` | whole minutes ≥ 1                     | `5`                      | ISM job interval: how often a managed index that waits is evaluated again (the plugin's `plugins.index_state_management.job_interval`) |
+ * | `ismJitter`          | 0.0 – 1.0                                | `0.6`                    | random delay added to each run, as a fraction of the interval (`plugins.index_state_management.jitter`) |
  *
  * Nothing here is looked up in an AWS account: VPC, subnets and security groups are imported by
  * id, so `cdk synth` works offline and without credentials.
@@ -56,6 +58,12 @@ export interface ControlPlaneConfig {
   readonly logLevel: LogLevel;
   readonly logRetentionDays: number;
   readonly retainTable: boolean;
+  readonly ism: IsmConfig;
+}
+
+export interface IsmConfig {
+  readonly jobIntervalMinutes: number;
+  readonly jitter: number;
 }
 
 /** Context keys this app reads (and nothing else). */
@@ -74,6 +82,8 @@ export const CONTEXT_KEYS = [
   'logLevel',
   'logRetentionDays',
   'tableRemovalPolicy',
+  'ismJobIntervalMinutes',
+  'ismJitter',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -189,7 +199,21 @@ export const configFromContext = (node: Pick<Node, 'tryGetContext'>): ControlPla
     );
   }
 
+  const intervalText = str(ctx('ismJobIntervalMinutes'));
+  const jobIntervalMinutes = intervalText === undefined ? 5 : Number(intervalText);
+  if (!Number.isInteger(jobIntervalMinutes) || jobIntervalMinutes < 1) {
+    throw new ConfigError(
+      `ismJobIntervalMinutes must be a whole number of minutes, at least 1, got [${intervalText}]`,
+    );
+  }
+  const jitterText = str(ctx('ismJitter'));
+  const jitter = jitterText === undefined ? 0.6 : Number(jitterText);
+  if (!Number.isFinite(jitter) || jitter < 0 || jitter > 1) {
+    throw new ConfigError(`ismJitter must be a number from 0.0 to 1.0, got [${jitterText}]`);
+  }
+
   return {
+    ism: { jobIntervalMinutes, jitter },
     stackName: str(ctx('stackName')) ?? 'IndexManagement',
     cluster: {
       endpoint,

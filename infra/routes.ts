@@ -26,6 +26,21 @@ const both = (suffix: string): string[] => [`/_plugins${suffix}`, `/_opendistro$
 /** Query parameters OpenSearch accepts on every route. */
 export const GLOBAL_PARAMS = ['pretty', 'human', 'error_trace', 'filter_path', 'source'] as const;
 
+const EXPLAIN_PARAMS = [
+  'index',
+  'type',
+  'local',
+  'cluster_manager_timeout',
+  'master_timeout',
+  'show_policy',
+  'validate_action',
+  'size',
+  'from',
+  'sortField',
+  'sortOrder',
+  'queryString',
+];
+
 export const operations: readonly Operation[] = [
   {
     operation: 'ism.put_policy',
@@ -268,6 +283,83 @@ export const operations: readonly Operation[] = [
     method: 'GET',
     paths: both('/_rollup/jobs/{id}/_explain'),
     handler: 'lambdas/rollup/handlers/explain-rollup.ts',
+  {
+    operation: 'ism.add_policy',
+    method: 'POST',
+    paths: [...both('/_ism/add/{index}'), ...both('/_ism/add')],
+    handler: 'lambdas/ism/handlers/add-policy.ts',
+    params: ['index', 'type'],
+    cluster: true,
+  },
+  {
+    operation: 'ism.remove_policy',
+    method: 'POST',
+    paths: [...both('/_ism/remove/{index}'), ...both('/_ism/remove')],
+    handler: 'lambdas/ism/handlers/remove-policy.ts',
+    params: ['index', 'type'],
+    cluster: true,
+  },
+  {
+    operation: 'ism.change_policy',
+    method: 'POST',
+    paths: [...both('/_ism/change_policy/{index}'), ...both('/_ism/change_policy')],
+    handler: 'lambdas/ism/handlers/change-policy.ts',
+    params: ['index', 'type'],
+    cluster: true,
+  },
+  {
+    // The Open Distro documentation's name for change_policy.
+    operation: 'ism.update_policy',
+    method: 'POST',
+    paths: [...both('/_ism/update_policy/{index}'), ...both('/_ism/update_policy')],
+    handler: 'lambdas/ism/handlers/update-policy.ts',
+    params: ['index', 'type'],
+    cluster: true,
+  },
+  {
+    operation: 'ism.retry_index',
+    method: 'POST',
+    paths: [...both('/_ism/retry/{index}'), ...both('/_ism/retry')],
+    handler: 'lambdas/ism/handlers/retry-index.ts',
+    params: ['index', 'type', 'cluster_manager_timeout', 'master_timeout'],
+    cluster: true,
+  },
+  {
+    operation: 'ism.explain_policy',
+    method: 'GET',
+    paths: [...both('/_ism/explain/{index}'), ...both('/_ism/explain')],
+    handler: 'lambdas/ism/handlers/explain.ts',
+    params: EXPLAIN_PARAMS,
+    cluster: true,
+  },
+  {
+    operation: 'ism.explain_policy_post',
+    method: 'POST',
+    paths: [...both('/_ism/explain/{index}'), ...both('/_ism/explain')],
+    handler: 'lambdas/ism/handlers/explain-post.ts',
+    params: EXPLAIN_PARAMS,
+    cluster: true,
+  },
+  {
+    // Not in the plugin: the deployment-wide switch it keeps in plugins.index_state_management.enabled.
+    operation: 'ism.status',
+    method: 'GET',
+    paths: both('/_ism/status'),
+    handler: 'lambdas/ism/handlers/ism-status.ts',
+    params: [],
+  },
+  {
+    operation: 'ism.start',
+    method: 'POST',
+    paths: both('/_ism/start'),
+    handler: 'lambdas/ism/handlers/ism-start.ts',
+    params: [],
+  },
+  {
+    operation: 'ism.stop',
+    method: 'POST',
+    paths: both('/_ism/stop'),
+    handler: 'lambdas/ism/handlers/ism-stop.ts',
     params: [],
   },
   {

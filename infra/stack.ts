@@ -284,7 +284,7 @@ export class IndexManagementStack extends Stack {
         cluster: worker.cluster,
         notify: worker.notify === true,
         timeoutSeconds: worker.timeoutSeconds,
-        environment: worker.environment,
+        environment: { ...worker.environment, ...worker.configEnvironment?.(this.config) },
       });
       new Rule(this, `${constructIdFor(worker.worker)}Schedule`, {
         description: `Wakes ${worker.worker}`,

@@ -1,3 +1,5 @@
+import type { ControlPlaneConfig } from './config';
+
 /**
  * The worker table: the single source of truth for the scheduled workers, as the route table is
  * for the API. The CDK stack builds one Lambda and one EventBridge rule per worker from it, the
@@ -24,6 +26,8 @@ export interface Worker {
   readonly notify?: boolean;
   /** Extra environment for the function, from the deployment's context (see infra/config.ts). */
   readonly environment?: Readonly<Record<string, string>>;
+  /** Environment derived from the deployment's configuration (CDK context), e.g. intervals. */
+  readonly configEnvironment?: (config: ControlPlaneConfig) => Record<string, string>;
 }
 
 export const workers: readonly Worker[] = [
@@ -44,6 +48,19 @@ export const workers: readonly Worker[] = [
     cluster: true,
     // policy notifications (creation, deletion, failure, time limit) go to SNS channels too
     notify: true,
+  },
+  {
+    kind: 'ism',
+    worker: 'ism-runner',
+    handler: 'lambdas/ism/handlers/ism-runner.ts',
+    // Each managed index keeps its own next run (job interval + jitter); the rule only looks.
+    schedule: 'rate(1 minute)',
+    timeoutSeconds: 300,
+    cluster: true,
+    configEnvironment: (config) => ({
+      ISM_JOB_INTERVAL_MINUTES: String(config.ism.jobIntervalMinutes),
+      ISM_JITTER: String(config.ism.jitter),
+    }),
   },
 ];
 

@@ -446,6 +446,26 @@ describe('configuration from context', () => {
   const config = (context: Record<string, unknown>) =>
     configFromContext({ tryGetContext: (k: string) => context[k] });
 
+  it('defaults the ISM job interval to 5 minutes and jitter to 0.6, as the plugin does', () => {
+    expect(config({}).ism).toEqual({ jobIntervalMinutes: 5, jitter: 0.6 });
+    expect(config({ ismJobIntervalMinutes: '1', ismJitter: '0' }).ism).toEqual({
+      jobIntervalMinutes: 1,
+      jitter: 0,
+    });
+  });
+
+  it('hands the ISM job interval and jitter to the ism-runner function', () => {
+    const ism = workers.filter((w) => w.kind === 'ism');
+    const s = synth(
+      { ...SIGV4, ismJobIntervalMinutes: '2', ismJitter: '0.25' },
+      { bundle: false, workers: ism },
+    );
+    expect(s.resources.IsmRunner.Properties.Environment.Variables).toMatchObject({
+      ISM_JOB_INTERVAL_MINUTES: '2',
+      ISM_JITTER: '0.25',
+    });
+  });
+
   it('accepts the string "true" for proxyDataPlane, as `-c proxyDataPlane=true` passes it', () => {
     expect(config({ proxyDataPlane: 'true', clusterEndpoint: ENDPOINT }).proxyDataPlane).toBe(true);
     expect(config({ proxyDataPlane: true, clusterEndpoint: ENDPOINT }).proxyDataPlane).toBe(true);
@@ -466,6 +486,9 @@ describe('configuration from context', () => {
     [{ vpcSubnetIds: 'subnet-0a1b2c3d4e5f60718' }, /need vpcId/],
     [{ vpcId: 'vpc-0a1b2c3d4e5f60718', vpcSubnetIds: 'sg-0a1b2c3d4e5f60718' }, /subnet-/],
     [{ logRetentionDays: '31' }, /logRetentionDays/],
+    [{ ismJobIntervalMinutes: '0' }, /ismJobIntervalMinutes.*at least 1/],
+    [{ ismJobIntervalMinutes: '2.5' }, /ismJobIntervalMinutes/],
+    [{ ismJitter: '1.5' }, /ismJitter/],
   ])('refuses %j with a reason', (context, reason) => {
     expect(() => config(context)).toThrow(ConfigError);
     expect(() => config(context)).toThrow(reason);

@@ -1,0 +1,2 @@
+/** POST _plugins/_ism/explain[/<index>] with a `filter` body. */
+export { postHandler as handler } from './explain';

@@ -1,0 +1,44 @@
+import { systemClock } from '../../shared/clock';
+import { runDue } from '../../shared/jobs/run-due';
+import { logger } from '../../shared/logger';
+import { workerHandler } from '../../shared/worker';
+import { clusterApi } from '../cluster-deps';
+import { ismSwitch, managedStore, policyStore } from '../managed-deps';
+import { directNotifier } from '../runner/notify';
+import { ismWork } from '../runner/run-managed-index';
+
+/** The ism-runner worker: every due managed index, one lease each (see runner/run-managed-index.ts). */
+const minutes = Math.max(1, Number(process.env.ISM_JOB_INTERVAL_MINUTES ?? 5) || 5);
+const jitter = Math.min(1, Math.max(0, Number(process.env.ISM_JITTER ?? 0.6)));
+
+export const handler = workerHandler('ism-runner', async (invocation) => {
+  if (!(await ismSwitch().enabled())) {
+    return {
+      kind: 'ism',
+      stopped: true,
+      found: 0,
+      ran: 0,
+      failed: 0,
+      skipped: 0,
+      stale: 0,
+      more: false,
+      tookMs: 0,
+    };
+  }
+  return runDue({
+    store: managedStore(),
+    clock: systemClock,
+    owner: invocation.invocationId,
+    budgetMs: invocation.budgetMs(),
+    // Longer than the Lambda timeout: a live run never loses its lease.
+    leaseMs: 6 * 60_000,
+    work: ismWork({
+      cluster: clusterApi(),
+      policies: policyStore(),
+      notifier: directNotifier(),
+      jobIntervalMs: minutes * 60_000,
+      jitter,
+    }),
+    onError: (id, error) => logger.warn('managed index run failed', { id, error: String(error) }),
+  });
+});

@@ -1,0 +1,33 @@
+import { systemClock } from '../shared/clock';
+import { documentClient, tableName } from '../shared/dynamo';
+import { JobStore } from '../shared/jobs/job-store';
+import { clusterApi } from './cluster-deps';
+import type { ManagedIndex } from './managed-index/model';
+import { ManagedIndexService, type OptOut } from './managed-index/service';
+import { PolicyService } from './policy-service';
+import { IsmSwitch, type IsmControl } from './managed-index/switch';
+
+/** Wiring for the managed-index handlers and the runner: built once per container. */
+export const MANAGED_KIND = 'ism';
+
+export const managedStore = (): JobStore<ManagedIndex> =>
+  new JobStore<ManagedIndex>(documentClient(), tableName(), MANAGED_KIND);
+
+export const optOutStore = (): JobStore<OptOut> =>
+  new JobStore<OptOut>(documentClient(), tableName(), 'ism-opt-out');
+
+export const controlStore = (): JobStore<IsmControl> =>
+  new JobStore<IsmControl>(documentClient(), tableName(), 'ism-control');
+
+export const policyStore = () => PolicyService.policyStore(documentClient(), tableName());
+
+let service: ManagedIndexService | undefined;
+export const managedIndexService = (): ManagedIndexService =>
+  (service ??= new ManagedIndexService(
+    { managed: managedStore(), optOut: optOutStore(), policies: policyStore() },
+    clusterApi(),
+  ));
+
+export const ismSwitch = (): IsmSwitch => new IsmSwitch(controlStore());
+
+export const clock = systemClock;

@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import Mustache from 'mustache';
+import { errorMessage, isClusterError, seg } from '../../cluster-api';
+import type { RollupConfig } from '../../policy/model';
+import { completed, failed, waiting, type ActionDefinition, type Step } from '../step';
+
+/**
+ * rollup: create the rollup job, then wait for it. The job id is a hash of the source index and
+ * the config (deterministic), so a re-run finds the job it created.
+ *
+ * NOTE: until this control plane's own rollup engine is wired in (lambdas/rollup), the job is
+ * created through the cluster's `_plugins/_rollup` API: on a cluster without the
+ * index-management plugin the step fails with the cluster's answer as the cause.
+ */
+const jobId = (index: string, config: RollupConfig): string =>
+  createHash('sha1')
+    .update(`${index}${JSON.stringify(config.ism_rollup)}`)
+    .digest('hex');
+
+const createRollup: Step<RollupConfig> = {
+  name: 'attempt_create_rollup',
+  intent: ({ index, config }) => ({ rollup_id: jobId(index.name, config) }),
+  async execute({ cluster, index, config }) {
+    const i = index.name;
+    const id = jobId(i, config);
+    const r = config.ism_rollup;
+    const render = (s: string) => Mustache.render(s, { ctx: { index: i } });
+    const job = {
+      rollup: {
+        enabled: true,
+        schedule: { interval: { period: 1, unit: 'Minutes', start_time: Date.now() } },
+        description: r.description,
+        source_index: i,
+        target_index: render(r.target_index),
+        page_size: r.page_size,
+        delay: 0,
+        continuous: false,
+        dimensions: r.dimensions,
+        metrics: r.metrics,
+      },
+    };
+    try {
+      await cluster.request('PUT', `/_plugins/_rollup/jobs/${seg(id)}`, {
+        body: job,
+      });
+      return {
+        ...completed(`Successfully created the rollup job [${id}] [index=${i}]`),
+        properties: { rollup_id: id },
+      };
+    } catch (e) {
+      if (isClusterError(e, 409)) {
+        return {
+          status: 'completed',
+          info: { info: `Rollup job [${id}] already exists, skipping creation [index=${i}]` },
+          properties: { rollup_id: id },
+        };
+      }
+      return failed(`Failed to create the rollup job [${id}] [index=${i}]`, errorMessage(e));
+    }
+  },
+};
+
+const waitForRollup: Step<RollupConfig> = {
+  name: 'wait_for_rollup_completion',
+  async execute({ cluster, index, properties }) {
+    const i = index.name;
+    const id = properties.rollup_id;
+    if (typeof id !== 'string') return failed(`Rollup job was not found [index=${i}]`);
+    try {
+      const out = await cluster.request<
+        Record<string, { metadata?: { status?: string; failure_reason?: string } }>
+      >('GET', `/_plugins/_rollup/jobs/${seg(id)}/_explain`);
+      const status = out[id]?.metadata?.status;
+      if (status === 'finished') return completed(`Rollup job [${id}] completed [index=${i}]`);
+      if (status === 'failed' || status === 'stopped') {
+        return {
+          ...failed(
+            `Rollup job [${id}] failed [index=${i}]`,
+            out[id]?.metadata?.failure_reason ?? 'Rollup job was stopped',
+          ),
+          properties: { rollup_id: id, has_rollup_failed: true },
+        };
+      }
+      return waiting(`Rollup job [${id}] is still processing [index=${i}]`);
+    } catch (e) {
+      return failed(`Rollup job [${id}] failed [index=${i}]`, errorMessage(e));
+    }
+  },
+};
+
+export const rollup: ActionDefinition<'rollup'> = {
+  type: 'rollup',
+  steps: () => [createRollup, waitForRollup],
+};
