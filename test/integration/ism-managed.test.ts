@@ -6,6 +6,7 @@ import { managedStore, policyStore } from '../../lambdas/ism/managed-deps';
 import { indexInfo } from '../../lambdas/ism/managed-index/cluster-indices';
 import type { ManagedIndex } from '../../lambdas/ism/managed-index/model';
 import { ismWork } from '../../lambdas/ism/runner/run-managed-index';
+import { rolloverHistory, rolloverService } from '../../lambdas/rollover/deps';
 import { startTestApi, type TestApi } from '../support/api';
 import { validateResponse } from '../support/spec';
 
@@ -29,7 +30,13 @@ beforeAll(async () => {
 afterAll(async () => api.close());
 
 const runner = (c: ClusterApi = cluster) =>
-  ismWork({ cluster: c, policies: policyStore(), jobIntervalMs: MINUTE, jitter: 0 });
+  ismWork({
+    cluster: c,
+    policies: policyStore(),
+    jobIntervalMs: MINUTE,
+    jitter: 0,
+    rollover: (alias) => rolloverService().rollover({ alias, source: 'ism' }),
+  });
 
 /** One ism-runner invocation at the clock's time. */
 const tick = async (c?: ClusterApi) => {

@@ -2,6 +2,7 @@ import { systemClock } from '../../shared/clock';
 import { runDue } from '../../shared/jobs/run-due';
 import { logger } from '../../shared/logger';
 import { workerHandler } from '../../shared/worker';
+import { rolloverService } from '../../rollover/deps';
 import { clusterApi } from '../cluster-deps';
 import { ismSwitch, managedStore, policyStore } from '../managed-deps';
 import { directNotifier } from '../runner/notify';
@@ -36,6 +37,8 @@ export const handler = workerHandler('ism-runner', async (invocation) => {
       cluster: clusterApi(),
       policies: policyStore(),
       notifier: directNotifier(),
+      // Through the control plane's rollover service: ISM rollovers get its history and hooks.
+      rollover: (alias) => rolloverService().rollover({ alias, source: 'ism' }),
       jobIntervalMs: minutes * 60_000,
       jitter,
     }),

@@ -22,6 +22,9 @@ export interface Notifier {
   render(template: string, ctx: Record<string, unknown>): string;
 }
 
+/** Rolls an alias over; the control plane's rollover service (history, hooks) in production. */
+export type RolloverPort = (alias: string) => Promise<{ acknowledged?: boolean; new_index?: string }>;
+
 export interface StepContext<C = unknown> {
   readonly cluster: ClusterApi;
   readonly now: number;
@@ -36,6 +39,8 @@ export interface StepContext<C = unknown> {
   /** True when the previous run died after `starting` was saved: check before changing anything. */
   readonly resumed: boolean;
   readonly notifier?: Notifier;
+  /** How rollover rolls over; a plain `POST /<alias>/_rollover` when absent. */
+  readonly rollover?: RolloverPort;
   /** Action timeout in ms (wait steps use it as their limit; 12 h when unset). */
   readonly timeoutMs?: number;
 }

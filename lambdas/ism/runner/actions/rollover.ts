@@ -217,11 +217,12 @@ const attemptRollover: Step<RolloverConfig> = {
     }
     const extra = hasConditions ? { conditions: report } : {};
     try {
-      const out = await cluster.request<{
-        acknowledged?: boolean;
-        new_index?: string;
-        rolled_over?: boolean;
-      }>('POST', `/${seg(alias)}/_rollover`);
+      const out = ctx.rollover
+        ? await ctx.rollover(alias)
+        : await cluster.request<{ acknowledged?: boolean; new_index?: string }>(
+            'POST',
+            `/${seg(alias)}/_rollover`,
+          );
       if (!out.acknowledged) {
         return failed(
           `New index created, but failed to update alias [index=${i}, newIndex=${out.new_index}]`,
