@@ -6,6 +6,7 @@ import type { ManagedIndex } from './managed-index/model';
 import { ManagedIndexService, type OptOut } from './managed-index/service';
 import { PolicyService } from './policy-service';
 import { IsmSwitch, type IsmControl } from './managed-index/switch';
+import type { DiscoveryMark } from './managed-index/templates';
 
 /** Wiring for the managed-index handlers and the runner: built once per container. */
 export const MANAGED_KIND = 'ism';
@@ -16,8 +17,8 @@ export const managedStore = (): JobStore<ManagedIndex> =>
 export const optOutStore = (): JobStore<OptOut> =>
   new JobStore<OptOut>(documentClient(), tableName(), 'ism-opt-out');
 
-export const controlStore = (): JobStore<IsmControl> =>
-  new JobStore<IsmControl>(documentClient(), tableName(), 'ism-control');
+export const controlStore = (): JobStore<IsmControl | DiscoveryMark> =>
+  new JobStore<IsmControl | DiscoveryMark>(documentClient(), tableName(), 'ism-control');
 
 export const policyStore = () => PolicyService.policyStore(documentClient(), tableName());
 
@@ -28,6 +29,6 @@ export const managedIndexService = (): ManagedIndexService =>
     clusterApi(),
   ));
 
-export const ismSwitch = (): IsmSwitch => new IsmSwitch(controlStore());
+export const ismSwitch = (): IsmSwitch => new IsmSwitch(controlStore() as JobStore<IsmControl>);
 
 export const clock = systemClock;

@@ -2,7 +2,8 @@ import { ManualClock } from '../../lambdas/shared/clock';
 import { runDue, type JobContext } from '../../lambdas/shared/jobs/run-due';
 import type { ClusterApi } from '../../lambdas/ism/cluster-api';
 import { clusterApi } from '../../lambdas/ism/cluster-deps';
-import { managedStore, policyStore } from '../../lambdas/ism/managed-deps';
+import { controlStore, managedStore, optOutStore, policyStore } from '../../lambdas/ism/managed-deps';
+import { autoManage } from '../../lambdas/ism/managed-index/templates';
 import { indexInfo } from '../../lambdas/ism/managed-index/cluster-indices';
 import type { ManagedIndex } from '../../lambdas/ism/managed-index/model';
 import { ismWork } from '../../lambdas/ism/runner/run-managed-index';
@@ -167,6 +168,10 @@ describe('attaching a policy and running it', () => {
       policy_completed: true,
     });
     expect(e.state).toBeUndefined();
+    // Recorded in the rollover history like any rollover of the control plane.
+    expect(await rolloverHistory().forAlias('alpha')).toEqual([
+      expect.objectContaining({ old_index: 'alpha-000001', new_index: 'alpha-000002', source: 'ism' }),
+    ]);
   });
 
   it('explain without an index lists managed indices only, with total_managed_indices', async () => {
@@ -378,6 +383,46 @@ describe('crash safety of rollover', () => {
       policy_completed: true,
     });
     await api.request('POST', '/_plugins/_ism/remove/eps-000001');
+  });
+});
+
+describe('ism_template', () => {
+  const discover = () =>
+    autoManage({
+      cluster,
+      policies: policyStore(),
+      managed: managedStore(),
+      optOut: optOutStore(),
+      control: controlStore(),
+      now: Date.now(),
+    });
+  const template = (patterns: string[], priority: number) => ({
+    description: `template ${priority}`,
+    default_state: 'only',
+    states: [{ name: 'only', actions: [], transitions: [] }],
+    ism_template: [{ index_patterns: patterns, priority }],
+  });
+
+  it('manages a new matching index with the highest-priority template, and never older indices', async () => {
+    await createIndex('tpl-old-1');
+    await new Promise((r) => setTimeout(r, 20));
+    await putPolicy('tpl-low', template(['tpl-*'], 1));
+    await putPolicy('tpl-high', template(['tpl-new-*'], 9));
+    await new Promise((r) => setTimeout(r, 20));
+    await createIndex('tpl-new-1');
+    await createIndex('tpl-other-1');
+    expect(await discover()).toBe(2);
+    expect((await explain('tpl-new-1')).policy_id).toBe('tpl-high');
+    expect((await explain('tpl-other-1')).policy_id).toBe('tpl-low');
+    expect((await explain('tpl-old-1')).enabled).toBeNull();
+    // Already looked at: the next tick reads no index again.
+    expect(await discover()).toBe(0);
+
+    // Removed indices stay unmanaged.
+    await api.request('POST', '/_plugins/_ism/remove/tpl-other-1');
+    await controlStore().delete('template-discovery');
+    expect(await discover()).toBe(0);
+    expect((await explain('tpl-other-1')).enabled).toBeNull();
   });
 });
 

@@ -4,7 +4,8 @@ import { logger } from '../../shared/logger';
 import { workerHandler } from '../../shared/worker';
 import { rolloverService } from '../../rollover/deps';
 import { clusterApi } from '../cluster-deps';
-import { ismSwitch, managedStore, policyStore } from '../managed-deps';
+import { controlStore, ismSwitch, managedStore, optOutStore, policyStore } from '../managed-deps';
+import { autoManage } from '../managed-index/templates';
 import { directNotifier } from '../runner/notify';
 import { ismWork } from '../runner/run-managed-index';
 
@@ -26,7 +27,20 @@ export const handler = workerHandler('ism-runner', async (invocation) => {
       tookMs: 0,
     };
   }
-  return runDue({
+  const cluster = clusterApi();
+  // New indices matching an ism_template become managed (and due) before the run.
+  const autoManaged = await autoManage({
+    cluster,
+    policies: policyStore(),
+    managed: managedStore(),
+    optOut: optOutStore(),
+    control: controlStore(),
+    now: systemClock.now(),
+  }).catch((error: unknown) => {
+    logger.warn('ism_template discovery failed', { error: String(error) });
+    return 0;
+  });
+  const summary = await runDue({
     store: managedStore(),
     clock: systemClock,
     owner: invocation.invocationId,
@@ -34,7 +48,7 @@ export const handler = workerHandler('ism-runner', async (invocation) => {
     // Longer than the Lambda timeout: a live run never loses its lease.
     leaseMs: 6 * 60_000,
     work: ismWork({
-      cluster: clusterApi(),
+      cluster,
       policies: policyStore(),
       notifier: directNotifier(),
       // Through the control plane's rollover service: ISM rollovers get its history and hooks.
@@ -44,4 +58,5 @@ export const handler = workerHandler('ism-runner', async (invocation) => {
     }),
     onError: (id, error) => logger.warn('managed index run failed', { id, error: String(error) }),
   });
+  return { ...summary, autoManaged };
 });
