@@ -283,6 +283,8 @@ export const operations: readonly Operation[] = [
     method: 'GET',
     paths: both('/_rollup/jobs/{id}/_explain'),
     handler: 'lambdas/rollup/handlers/explain-rollup.ts',
+    params: [],
+  },
   {
     operation: 'ism.add_policy',
     method: 'POST',

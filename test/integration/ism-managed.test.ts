@@ -8,6 +8,9 @@ import { indexInfo } from '../../lambdas/ism/managed-index/cluster-indices';
 import type { ManagedIndex } from '../../lambdas/ism/managed-index/model';
 import { ismWork } from '../../lambdas/ism/runner/run-managed-index';
 import { rolloverHistory, rolloverService } from '../../lambdas/rollover/deps';
+import { notifier } from '../../lambdas/notifications/notifier';
+import { ismNotifier } from '../../lambdas/ism/runner/notify';
+import { startWebhookReceiver } from '../support/webhook-receiver';
 import { startTestApi, type TestApi } from '../support/api';
 import { validateResponse } from '../support/spec';
 
@@ -37,6 +40,7 @@ const runner = (c: ClusterApi = cluster) =>
     jobIntervalMs: MINUTE,
     jitter: 0,
     rollover: (alias) => rolloverService().rollover({ alias, source: 'ism' }),
+    notifier: ismNotifier(notifier()),
   });
 
 /** One ism-runner invocation at the clock's time. */
@@ -423,6 +427,52 @@ describe('ism_template', () => {
     await controlStore().delete('template-discovery');
     expect(await discover()).toBe(0);
     expect((await explain('tpl-other-1')).enabled).toBeNull();
+  });
+});
+
+describe('notifications', () => {
+  it('the notification action and error_notification reach their webhook destinations', async () => {
+    const hook = await startWebhookReceiver();
+    try {
+      await putPolicy('notify', {
+        description: 'notify, then fail',
+        default_state: 'tell',
+        error_notification: {
+          destination: { slack: { url: hook.url('/errors') } },
+          message_template: { source: 'ISM failed on {{ctx.index}}: {{ctx.info.message}}' },
+        },
+        states: [
+          {
+            name: 'tell',
+            actions: [
+              {
+                notification: {
+                  destination: { custom_webhook: { url: hook.url('/hook') } },
+                  message_template: { source: 'Index {{ctx.index}} is in state {{ctx.state.name}}' },
+                },
+              },
+              { rollover: {}, retry: { count: 0, backoff: 'constant', delay: '1m' } },
+            ],
+            transitions: [],
+          },
+        ],
+      });
+      await createIndex('zeta-1');
+      await add('zeta-1', 'notify');
+      await tick();
+      expect(hook.requests.map((r) => r.path)).toEqual(['/hook', '/errors']);
+      expect(hook.requests[0].body).toContain('Index zeta-1 is in state tell');
+      expect(hook.requests[1].json).toMatchObject({
+        text: expect.stringContaining(
+          'ISM failed on zeta-1: Missing rollover_alias index setting [index=zeta-1]',
+        ),
+      });
+      const e = await explain('zeta-1');
+      expect(e.action).toMatchObject({ name: 'rollover', failed: true });
+      expect(e.info.error_notification).toBe('Successfully published error notification [index = zeta-1]');
+    } finally {
+      await hook.close();
+    }
   });
 });
 

@@ -6,7 +6,10 @@ import { rolloverService } from '../../rollover/deps';
 import { clusterApi } from '../cluster-deps';
 import { controlStore, ismSwitch, managedStore, optOutStore, policyStore } from '../managed-deps';
 import { autoManage } from '../managed-index/templates';
-import { directNotifier } from '../runner/notify';
+import { ismNotifier } from '../runner/notify';
+import { notifier } from '../../notifications/notifier';
+import { ismRollupProgress, startIsmRollup } from '../../rollup/ism-rollup';
+import { rollupService } from '../../rollup/deps';
 import { ismWork } from '../runner/run-managed-index';
 
 /** The ism-runner worker: every due managed index, one lease each (see runner/run-managed-index.ts). */
@@ -50,7 +53,11 @@ export const handler = workerHandler('ism-runner', async (invocation) => {
     work: ismWork({
       cluster,
       policies: policyStore(),
-      notifier: directNotifier(),
+      notifier: ismNotifier(notifier()),
+      rollups: {
+        start: (index, rollup, now) => startIsmRollup(rollupService(), index, rollup, now),
+        progress: (id) => ismRollupProgress(rollupService(), id),
+      },
       // Through the control plane's rollover service: ISM rollovers get its history and hooks.
       rollover: (alias) => rolloverService().rollover({ alias, source: 'ism' }),
       jobIntervalMs: minutes * 60_000,

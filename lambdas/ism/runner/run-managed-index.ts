@@ -13,7 +13,7 @@ import { DEFAULT_RETRY } from '../policy/actions';
 import { actionTypeOf, type Action, type ActionRetry, type Policy, type State } from '../policy/model';
 import { ACTIONS } from './actions';
 import { millisOf } from './format';
-import type { Notifier, RolloverPort, Step, StepContext, StepResult } from './step';
+import type { Notifier, RolloverPort, RollupPort, Step, StepContext, StepResult } from './step';
 import { transitionStep, type TransitionResult } from './transition-step';
 
 /**
@@ -36,6 +36,7 @@ export interface RunnerDeps {
   readonly policies: PolicyReader;
   readonly notifier?: Notifier;
   readonly rollover?: RolloverPort;
+  readonly rollups?: RollupPort;
   /** Job interval (ms) between runs of an index that waits. */
   readonly jobIntervalMs: number;
   /** Fraction (0..1) of the interval added at random to each next run. */
@@ -268,6 +269,7 @@ export const ismWork = (deps: RunnerDeps): JobFunction<ManagedIndex> => {
         resumed,
         notifier: deps.notifier,
         rollover: deps.rollover,
+        rollups: deps.rollups,
         timeoutMs: timeout,
       });
       const starting: ManagedIndexMetaData = {

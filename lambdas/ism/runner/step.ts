@@ -1,7 +1,7 @@
 import type { ClusterApi } from '../cluster-api';
 import type { IndexInfo } from '../managed-index/cluster-indices';
 import type { Info, ManagedIndex, ManagedIndexMetaData, StepStatus } from '../managed-index/model';
-import type { Action, ActionConfigs, ActionType } from '../policy/model';
+import type { Action, ActionConfigs, ActionType, ISMRollup } from '../policy/model';
 
 /**
  * The plugin's action/step shape: an action is an ordered list of steps; each step does one
@@ -25,6 +25,14 @@ export interface Notifier {
 /** Rolls an alias over; the control plane's rollover service (history, hooks) in production. */
 export type RolloverPort = (alias: string) => Promise<{ acknowledged?: boolean; new_index?: string }>;
 
+/** The control plane's rollup jobs, as the ISM rollup action needs them (lambdas/rollup/ism-rollup.ts). */
+export interface RollupPort {
+  start(index: string, rollup: ISMRollup, now: number): Promise<{ rollupId: string; created: boolean }>;
+  progress(
+    rollupId: string,
+  ): Promise<{ status: string | null; failureReason: string | null; exists: boolean }>;
+}
+
 export interface StepContext<C = unknown> {
   readonly cluster: ClusterApi;
   readonly now: number;
@@ -41,6 +49,8 @@ export interface StepContext<C = unknown> {
   readonly notifier?: Notifier;
   /** How rollover rolls over; a plain `POST /<alias>/_rollover` when absent. */
   readonly rollover?: RolloverPort;
+  /** Rollup jobs of this control plane; without it the cluster's `_plugins/_rollup` API is used. */
+  readonly rollups?: RollupPort;
   /** Action timeout in ms (wait steps use it as their limit; 12 h when unset). */
   readonly timeoutMs?: number;
 }

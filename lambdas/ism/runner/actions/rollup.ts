@@ -8,9 +8,9 @@ import { completed, failed, waiting, type ActionDefinition, type Step } from '..
  * rollup: create the rollup job, then wait for it. The job id is a hash of the source index and
  * the config (deterministic), so a re-run finds the job it created.
  *
- * NOTE: until this control plane's own rollup engine is wired in (lambdas/rollup), the job is
- * created through the cluster's `_plugins/_rollup` API: on a cluster without the
- * index-management plugin the step fails with the cluster's answer as the cause.
+ * The job is one of this control plane's rollup jobs (lambdas/rollup, through `ctx.rollups`);
+ * without that port (e.g. a caller that does not wire it) the cluster's own `_plugins/_rollup`
+ * API is used, which a cluster without the plugin answers with an error (the step's cause).
  */
 const jobId = (index: string, config: RollupConfig): string =>
   createHash('sha1')
@@ -20,8 +20,26 @@ const jobId = (index: string, config: RollupConfig): string =>
 const createRollup: Step<RollupConfig> = {
   name: 'attempt_create_rollup',
   intent: ({ index, config }) => ({ rollup_id: jobId(index.name, config) }),
-  async execute({ cluster, index, config }) {
+  async execute({ cluster, index, config, rollups, now }) {
     const i = index.name;
+    if (rollups) {
+      let id = 'unknown';
+      try {
+        const out = await rollups.start(i, config.ism_rollup, now);
+        id = out.rollupId;
+        return out.created
+          ? {
+              ...completed(`Successfully created the rollup job [${id}] [index=${i}]`),
+              properties: { rollup_id: id },
+            }
+          : {
+              ...completed(`Successfully restarted the rollup job [${id}] [index=${i}]`),
+              properties: { rollup_id: id },
+            };
+      } catch (e) {
+        return failed(`Failed to create the rollup job [${id}] [index=${i}]`, errorMessage(e));
+      }
+    }
     const id = jobId(i, config);
     const r = config.ism_rollup;
     const render = (s: string) => Mustache.render(s, { ctx: { index: i } });
@@ -62,10 +80,26 @@ const createRollup: Step<RollupConfig> = {
 
 const waitForRollup: Step<RollupConfig> = {
   name: 'wait_for_rollup_completion',
-  async execute({ cluster, index, properties }) {
+  async execute({ cluster, index, properties, rollups }) {
     const i = index.name;
     const id = properties.rollup_id;
     if (typeof id !== 'string') return failed(`Rollup job was not found [index=${i}]`);
+    if (rollups) {
+      try {
+        const p = await rollups.progress(id);
+        if (!p.exists) return failed(`Rollup job was not found [index=${i}]`);
+        if (p.status === 'finished') return completed(`Rollup job [${id}] completed [index=${i}]`);
+        if (p.status === 'failed' || p.status === 'stopped') {
+          return {
+            ...failed(`Rollup job [${id}] failed [index=${i}]`, p.failureReason ?? 'Rollup job was stopped'),
+            properties: { rollup_id: id, has_rollup_failed: true },
+          };
+        }
+        return waiting(`Rollup job [${id}] is still processing [index=${i}]`);
+      } catch (e) {
+        return failed(`Rollup job [${id}] failed [index=${i}]`, errorMessage(e));
+      }
+    }
     try {
       const out = await cluster.request<
         Record<string, { metadata?: { status?: string; failure_reason?: string } }>
