@@ -57,6 +57,8 @@ export const workers: readonly Worker[] = [
     schedule: 'rate(1 minute)',
     timeoutSeconds: 300,
     cluster: true,
+    // error_notification and the notification action (SNS channels need the grant).
+    notify: true,
     configEnvironment: (config) => ({
       ISM_JOB_INTERVAL_MINUTES: String(config.ism.jobIntervalMinutes),
       ISM_JITTER: String(config.ism.jitter),
