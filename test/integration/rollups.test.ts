@@ -4,6 +4,7 @@ import { clusterClient } from '../../lambdas/shared/cluster';
 import { documentClient } from '../../lambdas/shared/dynamo';
 import { runDue } from '../../lambdas/shared/jobs/run-due';
 import { RollupService } from '../../lambdas/rollup/rollup-service';
+import { ismRollupJobId, ismRollupProgress, startIsmRollup } from '../../lambdas/rollup/ism-rollup';
 import { rollupWork, type RunnerDeps } from '../../lambdas/rollup/runner/runner';
 import { startTestApi, type TestApi } from '../support/api';
 import { validateResponse } from '../support/spec';
@@ -748,5 +749,49 @@ describe('searching a rollup index through the endpoint', () => {
     const missing = await search('no-such-index', { size: 0 });
     expect(missing.status).toBe(404);
     expect(missing.body.error.type).toBe('index_not_found_exception');
+  });
+});
+
+describe("the ISM rollup action's use of rollup jobs", () => {
+  const ismRollup = {
+    description: 'ISM rollup of {{ctx.index}}',
+    target_index: 'taxi-ism-{{ctx.index}}',
+    page_size: 50,
+    dimensions: [
+      {
+        date_histogram: {
+          fixed_interval: '1h',
+          source_field: 'pickup',
+          target_field: 'pickup',
+          timezone: 'UTC',
+        },
+      },
+      { terms: { source_field: 'location', target_field: 'location' } },
+    ],
+    metrics: [{ source_field: 'passengers', metrics: [{ sum: {} }, { avg: {} }] }],
+  };
+
+  it("creates the job once per index (the plugin's sha1 id), starts it when it exists, reports progress", async () => {
+    const clock = new ManualClock(Date.now());
+    const svc = service(clock);
+    const id = ismRollupJobId('taxi-src', ismRollup);
+    expect(id).toMatch(/^[0-9a-f]{40}$/);
+    expect(await ismRollupProgress(svc, id)).toMatchObject({ exists: false, status: null });
+
+    expect(await startIsmRollup(svc, 'taxi-src', ismRollup, clock.now())).toEqual({
+      rollupId: id,
+      created: true,
+    });
+    expect(await startIsmRollup(svc, 'taxi-src', ismRollup, clock.now())).toEqual({
+      rollupId: id,
+      created: false,
+    });
+    expect(await ismRollupProgress(svc, id)).toMatchObject({ exists: true, status: null });
+
+    await tick(later());
+    const progress = await ismRollupProgress(svc, id);
+    expect(progress).toMatchObject({ exists: true, status: 'finished', failureReason: null });
+    expect(progress.metadata?.stats.documents_processed).toBe(122);
+    expect((await targetDocs('taxi-ism-taxi-src')).size).toBe(43);
   });
 });
