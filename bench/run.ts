@@ -26,6 +26,9 @@
  *
  * Then the rollup throughput bench (bench/rollup.ts): --rollup-docs N (default 1000000),
  * --rollup-page-size N (default 5000), --no-rollup to skip it.
+ * Then the ISM runner figures (bench/ism.ts): DynamoDB reads per tick with 2,000 managed indices,
+ * evaluations per second, condition-to-action lag beside the plugin's documented one; --no-ism
+ * to skip them (BENCH_ISM_INDICES changes the 2,000).
  */
 // Before the SDK loads here: it warns on Node 20 (the handlers get the same variable).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -46,6 +49,7 @@ import { matchRoute } from '../lambdas/core/router';
 import { lambdaContext, toApiEvent } from '../local/api-event';
 import { ensureTable } from '../local/table';
 import { BARE_KEY } from './bare-handler';
+import { runIsmBenchStandalone } from './ism';
 import { runRollupBench } from './rollup';
 
 type ApiEvent = APIGatewayProxyEventV2;
@@ -843,7 +847,18 @@ const main = async (): Promise<number> => {
     }
   }
 
-  const broken = rows.some((r) => r.buildError || r.failures.length > 0) || !bareCold || rollupFailed;
+  let ismFailed = false;
+  if (!flag('no-ism')) {
+    try {
+      await runIsmBenchStandalone();
+    } catch (error) {
+      ismFailed = true;
+      console.log(`\nISM bench FAILED: ${(error as Error).stack ?? String(error)}`);
+    }
+  }
+
+  const broken =
+    rows.some((r) => r.buildError || r.failures.length > 0) || !bareCold || rollupFailed || ismFailed;
   return broken ? 1 : 0;
 };
 
