@@ -91,6 +91,8 @@ interface Target {
   kind: Kind;
   method?: string;
   paths?: readonly string[];
+  /** The operation talks to the cluster: it gets the same cluster as the proxy. */
+  cluster?: boolean;
 }
 
 const allTargets: Target[] = [
@@ -101,6 +103,7 @@ const allTargets: Target[] = [
     kind: 'operation',
     method: o.method,
     paths: o.paths,
+    cluster: o.cluster === true,
   })),
   { name: fallback.operation, entry: fallback.handler, kind: 'fallback' },
   { name: dataPlaneProxy.operation, entry: dataPlaneProxy.handler, kind: 'proxy' },
@@ -442,7 +445,7 @@ const main = async (): Promise<number> => {
   })();
   dynamoStarting.catch(() => undefined); // awaited below; don't crash as unhandled meanwhile
   const clusterStarting = (async (): Promise<Cluster | undefined> => {
-    if (!targets.some((t) => t.kind === 'proxy')) return undefined;
+    if (!targets.some((t) => t.kind === 'proxy' || t.cluster)) return undefined;
     if (START_OPENSEARCH) {
       const started = Date.now();
       let node: Awaited<ReturnType<OpenSearchModule['resolveOpenSearch']>>;
@@ -543,7 +546,7 @@ const main = async (): Promise<number> => {
       TABLE_NAME: tableName,
       POWERTOOLS_LOG_LEVEL: 'ERROR',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      ...(row.target.kind === 'proxy'
+      ...(row.target.kind === 'proxy' || row.target.cluster
         ? {
             CLUSTER_ENDPOINT: cluster?.url ?? closedUrl,
             CLUSTER_AUTH: process.env.CLUSTER_AUTH ?? 'none',
