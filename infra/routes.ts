@@ -41,6 +41,9 @@ const EXPLAIN_PARAMS = [
   'queryString',
 ];
 
+/** How a multi-index request resolves its index expression (OpenSearch's IndicesOptions). */
+const INDEX_OPTIONS = ['ignore_unavailable', 'allow_no_indices', 'expand_wildcards'] as const;
+
 export const operations: readonly Operation[] = [
   {
     operation: 'ism.put_policy',
@@ -379,6 +382,40 @@ export const operations: readonly Operation[] = [
     paths: ['/{index}/_search'],
     handler: 'lambdas/rollup/handlers/search.ts',
     params: [],
+    cluster: true,
+  },
+  {
+    // Only bodies with `settings.ingestion_source` are ours; the handler passes every other
+    // create-index request to the cluster unchanged.
+    operation: 'indices.create',
+    method: 'PUT',
+    paths: ['/{index}'],
+    handler: 'lambdas/ingestion/handlers/create-index.ts',
+    params: ['wait_for_active_shards', 'timeout', 'master_timeout', 'cluster_manager_timeout'],
+    cluster: true,
+  },
+  {
+    operation: 'ingestion.pause',
+    method: 'POST',
+    paths: ['/{index}/ingestion/_pause'],
+    handler: 'lambdas/ingestion/handlers/pause.ts',
+    params: [...INDEX_OPTIONS, 'cluster_manager_timeout', 'timeout'],
+    cluster: true,
+  },
+  {
+    operation: 'ingestion.resume',
+    method: 'POST',
+    paths: ['/{index}/ingestion/_resume'],
+    handler: 'lambdas/ingestion/handlers/resume.ts',
+    params: [...INDEX_OPTIONS, 'cluster_manager_timeout', 'timeout'],
+    cluster: true,
+  },
+  {
+    operation: 'ingestion.get_state',
+    method: 'GET',
+    paths: ['/{index}/ingestion/_state'],
+    handler: 'lambdas/ingestion/handlers/get-state.ts',
+    params: [...INDEX_OPTIONS, 'size', 'next_token', 'sort', 'shards', 'timeout'],
     cluster: true,
   },
 ];

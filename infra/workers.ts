@@ -64,6 +64,14 @@ export const workers: readonly Worker[] = [
       ISM_JITTER: String(config.ism.jitter),
     }),
   },
+  {
+    kind: 'ingestion',
+    worker: 'ingestion-poller',
+    handler: 'lambdas/ingestion/handlers/poller.ts',
+    schedule: 'rate(1 minute)',
+    timeoutSeconds: 900,
+    cluster: true,
+  },
 ];
 
 export const findWorker = (kind: string): Worker | undefined =>

@@ -248,6 +248,36 @@ Object.assign(SAMPLES, {
   }),
 });
 
+/** An index that pulls from newline-delimited JSON files (`<base_directory>/<stream>/<shard>.ndjson`). */
+export const SAMPLE_INGEST_INDEX = 'orders';
+const indexSample = (op: Operation, suffix: string, body?: unknown): Sample => ({
+  method: op.method,
+  path: `/${SAMPLE_INGEST_INDEX}${suffix}`,
+  pathParameters: { index: SAMPLE_INGEST_INDEX },
+  body,
+  routeKey: routeKey(op, op.paths[0]),
+});
+Object.assign(SAMPLES, {
+  'indices.create': (op: Operation) =>
+    indexSample(op, '', {
+      settings: {
+        ingestion_source: {
+          type: 'file',
+          'pointer.init.reset': 'earliest',
+          error_strategy: 'DROP',
+          'poll.max_batch_size': 500,
+          param: { stream: 'orders', base_directory: '/tmp/ingestion' },
+        },
+        index: { number_of_shards: 1, number_of_replicas: 0 },
+      },
+      mappings: { properties: { name: { type: 'text' } } },
+    }),
+  'ingestion.pause': (op: Operation) => indexSample(op, '/ingestion/_pause'),
+  'ingestion.resume': (op: Operation) =>
+    indexSample(op, '/ingestion/_resume', { reset_settings: [{ shard: 0, mode: 'OFFSET', value: '0' }] }),
+  'ingestion.get_state': (op: Operation) => ({ ...indexSample(op, '/ingestion/_state'), query: 'size=100' }),
+} satisfies Record<string, (op: Operation) => Sample>);
+
 /** Fills `{param}` / `{param+}` segments with `sample` values. */
 const genericSample = (op: Operation): Sample => {
   const template = op.paths.find((p) => p.startsWith('/_plugins')) ?? op.paths[0];

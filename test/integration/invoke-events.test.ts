@@ -49,6 +49,10 @@ const ORDER = [
   'notifications.send_test',
   'notifications.update_config',
   'rollups.put',
+  'indices.create',
+  'ingestion.pause',
+  'ingestion.resume',
+  'ingestion.get_state',
 ];
 const LAST = [
   'ism.delete_policy',

@@ -131,16 +131,19 @@ export class JobStore<S> {
     }
   }
 
-  /** Every item of this kind (explain of everything, admin); paged through. */
-  async list(): Promise<JobRecord<S>[]> {
+  /**
+   * Every item of this kind (explain of everything, admin), or those whose id starts with
+   * `prefix` (the shards of one index); in id order, paged through.
+   */
+  async list(prefix?: string): Promise<JobRecord<S>[]> {
     const records: JobRecord<S>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const out = await this.client.send(
         new QueryCommand({
           TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': this.pk },
+          KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+          ExpressionAttributeValues: prefix ? { ':pk': this.pk, ':prefix': prefix } : { ':pk': this.pk },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),

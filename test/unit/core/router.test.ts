@@ -76,7 +76,11 @@ describe('matching a request', () => {
   test('unknown paths under owned prefixes are ours; everything else goes to the cluster', () => {
     expect(matchRoute('GET', '/_plugins/_unknown').kind).toBe('no_handler');
     expect(matchRoute('GET', '/_cat/indices').kind).toBe('data_plane');
-    expect(matchRoute('PUT', '/my-index').kind).toBe('data_plane');
+    // `PUT /{index}` is ours (create with ingestion_source); other methods on it are the cluster's.
+    expect(matchRoute('PUT', '/my-index').kind).toBe('operation');
+    expect(matchRoute('GET', '/my-index').kind).toBe('data_plane');
+    expect(matchRoute('DELETE', '/my-index').kind).toBe('data_plane');
+    expect(matchRoute('POST', '/my-index/ingestion/_state').kind).toBe('data_plane');
   });
 });
 

@@ -1,0 +1,130 @@
+import type { Client } from '@opensearch-project/opensearch';
+import { OpenSearchError, type ErrorMetadata } from '../shared/errors';
+import type { BulkItemResult, IngestCluster } from './poller';
+import type { IndexResolver, ResolvedIndex } from './service';
+
+/**
+ * The ingestion feature's calls to the cluster, through the one cluster client: `_bulk` for the
+ * poller, index creation and resolution for the API.
+ */
+export interface ClusterReply {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+interface ErrorBody {
+  error?: { type?: string; reason?: string; [k: string]: unknown } | string;
+  status?: number;
+}
+
+/** The cluster's own error, as an envelope of ours (same status, type, reason, index). */
+export const clusterError = (reply: ClusterReply): OpenSearchError => {
+  const body = reply.body as ErrorBody;
+  const e = typeof body?.error === 'object' ? body.error : undefined;
+  const metadata: ErrorMetadata = {};
+  for (const k of ['index', 'index_uuid', 'resource.type', 'resource.id']) {
+    const v = e?.[k];
+    if (typeof v === 'string') metadata[k] = v;
+  }
+  return new OpenSearchError(
+    reply.status,
+    e?.type ?? 'exception',
+    e?.reason ?? (typeof body?.error === 'string' ? body.error : `the cluster answered ${reply.status}`),
+    metadata,
+  );
+};
+
+export class IngestionClusterAdapter implements IngestCluster, IndexResolver {
+  constructor(private readonly client: () => Promise<Client>) {}
+
+  private async call(
+    method: string,
+    path: string,
+    body?: unknown,
+    querystring?: Record<string, string>,
+  ): Promise<ClusterReply> {
+    const client = await this.client();
+    const res = await client.transport.request(
+      { method, path, body: body as Record<string, unknown> | undefined, querystring },
+      { ignore: Array.from({ length: 500 }, (_, i) => i + 100) },
+    );
+    return { status: res.statusCode ?? 502, body: res.body };
+  }
+
+  async bulk(lines: unknown[]): Promise<BulkItemResult[]> {
+    const client = await this.client();
+    const res = await client.bulk({ body: lines as Record<string, unknown>[] });
+    const items = (res.body.items ?? []) as Record<
+      string,
+      { status: number; error?: { type?: string; reason?: string } }
+    >[];
+    return items.map((item) => {
+      const r = Object.values(item)[0];
+      return { status: r.status, errorType: r.error?.type, reason: r.error?.reason };
+    });
+  }
+
+  async indexExists(index: string): Promise<boolean> {
+    const reply = await this.call('HEAD', `/${encodeURIComponent(index)}`);
+    if (reply.status === 200) return true;
+    if (reply.status === 404) return false;
+    throw new Error(`cannot tell whether index [${index}] exists: ${reply.status}`);
+  }
+
+  async createIndex(
+    index: string,
+    body: unknown,
+    querystring: Record<string, string>,
+  ): Promise<ClusterReply> {
+    return this.call('PUT', `/${encodeURIComponent(index)}`, body, querystring);
+  }
+
+  async deleteIndex(index: string): Promise<void> {
+    await this.call('DELETE', `/${encodeURIComponent(index)}`);
+  }
+
+  /**
+   * One `_routing` value per shard that the cluster sends to that shard, found by asking it
+   * (`_search_shards?routing=`) rather than re-implementing its hash: stream shard i must feed
+   * index shard i. A one-shard index needs none.
+   */
+  async shardRoutings(index: string, shards: number): Promise<(string | undefined)[]> {
+    if (shards <= 1) return [undefined];
+    const found: (string | undefined)[] = Array.from({ length: shards }, () => undefined);
+    let missing = shards;
+    for (let candidate = 0; missing > 0; candidate++) {
+      if (candidate > shards * 64) throw new Error(`no routing value found for every shard of [${index}]`);
+      const reply = await this.call('GET', `/${encodeURIComponent(index)}/_search_shards`, undefined, {
+        routing: String(candidate),
+      });
+      if (reply.status >= 400) throw clusterError(reply);
+      const shard = (reply.body as { shards: { shard: number }[][] }).shards[0][0].shard;
+      if (found[shard] === undefined) {
+        found[shard] = String(candidate);
+        missing--;
+      }
+    }
+    return found;
+  }
+
+  async resolve(
+    expression: string,
+    options: Readonly<Record<string, string | undefined>>,
+  ): Promise<ResolvedIndex[]> {
+    const query: Record<string, string> = {};
+    for (const k of ['ignore_unavailable', 'allow_no_indices', 'expand_wildcards']) {
+      const v = options[k];
+      if (v !== undefined) query[k] = v;
+    }
+    const reply = await this.call(
+      'GET',
+      `/${expression.split(',').map(encodeURIComponent).join(',')}/_settings/index.number_of_shards`,
+      undefined,
+      query,
+    );
+    if (reply.status >= 400) throw clusterError(reply);
+    return Object.entries(
+      reply.body as Record<string, { settings: { index: { number_of_shards: string } } }>,
+    ).map(([name, v]) => ({ name, shards: Number(v.settings.index.number_of_shards) }));
+  }
+}

@@ -1,0 +1,48 @@
+import { systemClock } from '../../shared/clock';
+import { runDue, type RunSummary } from '../../shared/jobs/run-due';
+import { logger } from '../../shared/logger';
+import { workerHandler } from '../../shared/worker';
+import { ingestionCluster, shardStore } from '../deps';
+import { pollShard } from '../poller';
+import { createConsumer } from '../sources';
+import type { ShardConsumer } from '../sources/source';
+
+/**
+ * The `ingestion-poller` worker: every due shard, under its lease, reads its stream and indexes
+ * into its index until the stream is drained (or it has had its turn), then is due again at once.
+ *
+ * INGESTION_LINGER_MS: how long a shard keeps polling an idle stream in one invocation (lower
+ * put-to-searchable delay against a longer-running function); default 0.
+ */
+const lingerMs = Number(process.env.INGESTION_LINGER_MS ?? 0);
+const maxRunMs = Number(process.env.INGESTION_MAX_RUN_MS ?? 50_000);
+
+export const handler = workerHandler('ingestion-poller', async (invocation): Promise<RunSummary> => {
+  const consumers = new Map<string, ShardConsumer>();
+  try {
+    return await runDue({
+      store: shardStore(),
+      clock: systemClock,
+      owner: invocation.invocationId,
+      budgetMs: invocation.budgetMs(),
+      leaseMs: maxRunMs + 60_000,
+      concurrency: 32,
+      retryDelayMs: 5_000,
+      work: pollShard({
+        cluster: ingestionCluster(),
+        lingerMs,
+        maxRunMs,
+        consumer: (s) => {
+          const key = `${s.index}#${s.shard}`;
+          let c = consumers.get(key);
+          if (!c) consumers.set(key, (c = createConsumer(s.source, s.shard)));
+          return c;
+        },
+      }),
+      onError: (id, error) =>
+        logger.warn('ingestion shard failed; retried shortly', { id, error: error as Error }),
+    });
+  } finally {
+    await Promise.all([...consumers.values()].map((c) => c.close().catch(() => undefined)));
+  }
+});

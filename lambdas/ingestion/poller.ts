@@ -1,0 +1,165 @@
+import type { JobContext, JobFunction, JobOutcome } from '../shared/jobs/run-due';
+import { bulkLines, parseMessage, pointerId, type DocumentOperation } from './message';
+import type { Position, ShardState } from './model';
+import type { ShardConsumer, StreamRecord } from './sources/source';
+
+/**
+ * The ingestion poller's work on one shard, under the shard's lease (run by `runDue`): read a
+ * batch from the stream, index it with one `_bulk`, and checkpoint the position only after the
+ * cluster acknowledged it. A crash between the two repeats the batch, which changes nothing a
+ * user sees: ids are the message's or derived from its pointer, versions are external.
+ *
+ * DROP skips a bad message and counts it; BLOCK checkpoints the position *of* the bad message,
+ * pauses the shard and records the error, so nothing behind it is lost and it is read again on
+ * resume (or skipped by a resume with `reset_settings`).
+ */
+export interface BulkItemResult {
+  readonly status: number;
+  readonly errorType?: string;
+  readonly reason?: string;
+}
+
+/** The cluster as the poller sees it. */
+export interface IngestCluster {
+  /** `_bulk` of NDJSON-able lines; one result per operation, in order. */
+  bulk(lines: unknown[]): Promise<BulkItemResult[]>;
+  indexExists(index: string): Promise<boolean>;
+}
+
+export interface PollerOptions {
+  readonly cluster: IngestCluster;
+  readonly consumer: (state: ShardState) => ShardConsumer;
+  /**
+   * How long one shard keeps polling an idle stream within an invocation (waiting
+   * `poll.timeout` between empty reads) before it hands its lane back. 0: stop at the first
+   * empty read (tests, and cheap idle deployments).
+   */
+  readonly lingerMs: number;
+  /** Longest one shard runs in an invocation, so every shard gets a turn. */
+  readonly maxRunMs: number;
+  /** Time kept back from the invocation's budget for the last checkpoint. */
+  readonly marginMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Called after the cluster acknowledged a batch and before the checkpoint (crash tests). */
+  readonly afterBulk?: (state: ShardState) => void | Promise<void>;
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Errors that say "not now" rather than "this message is bad": the batch is tried again later. */
+const RETRYABLE = new Set([429, 500, 502, 503, 504]);
+
+export class RetryLaterError extends Error {}
+
+interface BatchOutcome {
+  state: ShardState;
+  /** The shard stopped under BLOCK, or on a write block. */
+  stopped: boolean;
+}
+
+export const streamKey = (state: ShardState): string =>
+  `${state.source.type}:${state.source.params.stream ?? state.source.params.topic ?? ''}`;
+
+const processBatch = async (
+  options: PollerOptions,
+  state: ShardState,
+  records: readonly StreamRecord[],
+  next: Position,
+): Promise<BatchOutcome> => {
+  const block = state.source.errorStrategy === 'BLOCK';
+  const key = streamKey(state);
+  const ops: { op: DocumentOperation; record: StreamRecord }[] = [];
+  const counts = { ...state.counts };
+  let blockedAt: { record: StreamRecord; reason: string } | undefined;
+  for (const record of records) {
+    const parsed = parseMessage(record.payload, () => pointerId(key, state.shard, record.pointer));
+    if (!parsed.ok) {
+      if (block) {
+        blockedAt = { record, reason: parsed.reason };
+        break;
+      }
+      counts.dropped++;
+    } else if ('op' in parsed) ops.push({ op: parsed.op, record });
+  }
+
+  let writeBlocked = false;
+  if (ops.length > 0) {
+    const results = await options.cluster.bulk(
+      ops.flatMap(({ op }) => bulkLines(state.index, op, state.routing)),
+    );
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i];
+      if (r.status < 300 || (r.status === 404 && ops[i].op.action === 'delete')) counts.processed++;
+      else if (r.status === 409) counts.versionConflicts++;
+      else if (r.errorType === 'cluster_block_exception') writeBlocked = true;
+      else if (RETRYABLE.has(r.status))
+        throw new RetryLaterError(`bulk item rejected: ${r.status} ${r.reason ?? ''}`);
+      else if (block) {
+        // Only messages before a malformed one were sent, so this one comes first.
+        blockedAt = { record: ops[i].record, reason: `[${r.errorType}] ${r.reason ?? ''}`.trim() };
+        break;
+      } else counts.dropped++;
+    }
+  }
+  await options.afterBulk?.(state);
+
+  if (writeBlocked) {
+    // Nothing moves until the block is lifted; the batch is read again then.
+    return { state: { ...state, writeBlocked: true }, stopped: true };
+  }
+  if (blockedAt) {
+    return {
+      state: {
+        ...state,
+        counts,
+        writeBlocked: false,
+        position: { at: 'offset', value: blockedAt.record.pointer },
+        paused: true,
+        error: `message at ${blockedAt.record.pointer} failed: ${blockedAt.reason}`,
+      },
+      stopped: true,
+    };
+  }
+  return { state: { ...state, counts, writeBlocked: false, position: next }, stopped: false };
+};
+
+export const pollShard =
+  (options: PollerOptions): JobFunction<ShardState> =>
+  async (ctx: JobContext<ShardState>): Promise<JobOutcome<ShardState> | 'delete'> => {
+    const sleep = options.sleep ?? defaultSleep;
+    const margin = options.marginMs ?? 5_000;
+    let state = ctx.record.state;
+    // Paused shards are unscheduled; resume schedules them again.
+    if (state.paused) return { state, dueAt: null };
+    if (!(await options.cluster.indexExists(state.index))) return 'delete';
+    const consumer = options.consumer(state);
+    if (state.position.at === 'latest') {
+      state = { ...state, position: await consumer.resolveLatest() };
+      await ctx.checkpoint(state);
+    }
+    const started = ctx.now();
+    let idleSince: number | undefined;
+    for (;;) {
+      if (ctx.remainingMs() < margin || ctx.now() - started >= options.maxRunMs) {
+        return { state, dueAt: ctx.now() };
+      }
+      const read = await consumer.read(state.position, state.source.maxBatchSize, state.source.pollTimeoutMs);
+      state = { ...state, polledAt: ctx.now() };
+      if (read.records.length === 0) {
+        state = { ...state, position: read.next };
+        idleSince ??= ctx.now();
+        if (ctx.now() - idleSince >= options.lingerMs) return { state, dueAt: ctx.now() };
+        await sleep(Math.min(state.source.pollTimeoutMs, 1_000));
+        continue;
+      }
+      idleSince = undefined;
+      const outcome = await processBatch(options, state, read.records, read.next);
+      state = outcome.state;
+      if (outcome.stopped) {
+        // A write block is retried on the next run; BLOCK waits for resume.
+        return { state, dueAt: state.paused ? null : ctx.now() };
+      }
+      await ctx.checkpoint(state);
+      if (!read.more && options.lingerMs === 0) return { state, dueAt: ctx.now() };
+    }
+  };

@@ -1,0 +1,23 @@
+import type { IngestionSource, Position, SourceType } from '../model';
+import { FileShardConsumer, describeFilePosition } from './file';
+import type { ShardConsumer } from './source';
+
+/** The consumer of one shard for the index's source type. */
+export const createConsumer = (source: IngestionSource, shard: number): ShardConsumer => {
+  switch (source.type) {
+    case 'file':
+      return new FileShardConsumer(source, shard);
+    default:
+      throw new Error(`ingestion source [${source.type}] is not available yet`);
+  }
+};
+
+/** OpenSearch's text of a concrete position (`batch_start_pointer`), per source type. */
+export const describePosition = (type: SourceType, position: Position): string | undefined => {
+  switch (type) {
+    case 'file':
+      return describeFilePosition(position);
+    default:
+      return undefined;
+  }
+};
