@@ -31,6 +31,14 @@ let dir: string;
 let seq = 0;
 beforeAll(async () => {
   api = await startTestApi();
+  // A keep-alive socket the local server closes at its idle timeout while fetch reuses it
+  // resets the request (ECONNRESET) after the slow multi-shard creates: send it again once.
+  const request = api.request.bind(api);
+  api.request = async (...args: Parameters<TestApi['request']>) =>
+    request(...args).catch(async (e: Error) => {
+      if (e.message !== 'fetch failed') throw e;
+      return request(...args);
+    });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingestion-'));
 });
 afterAll(async () => {
