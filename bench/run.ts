@@ -29,6 +29,8 @@
  * Then the ISM runner figures (bench/ism.ts): DynamoDB reads per tick with 2,000 managed indices,
  * evaluations per second, condition-to-action lag beside the plugin's documented one; --no-ism
  * to skip them (BENCH_ISM_INDICES changes the 2,000).
+ * SM scheduling precision (bench/sm.ts): --sm-policies N (default 50), --sm-rounds N (default 3),
+ * --no-sm to skip it.
  */
 // Before the SDK loads here: it warns on Node 20 (the handlers get the same variable).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -51,6 +53,7 @@ import { ensureTable } from '../local/table';
 import { BARE_KEY } from './bare-handler';
 import { runIsmBenchStandalone } from './ism';
 import { runRollupBench } from './rollup';
+import { runSmBench } from './sm';
 
 type ApiEvent = APIGatewayProxyEventV2;
 type ApiResult = APIGatewayProxyStructuredResultV2;
@@ -860,8 +863,25 @@ const main = async (): Promise<number> => {
     }
   }
 
+  let smFailed = false;
+  if (!flag('no-sm')) {
+    try {
+      await runSmBench({
+        policies: Number(option('sm-policies') ?? 50),
+        rounds: Number(option('sm-rounds') ?? 3),
+      });
+    } catch (error) {
+      smFailed = true;
+      console.log(`\nSM bench FAILED: ${(error as Error).stack ?? String(error)}`);
+    }
+  }
+
   const broken =
-    rows.some((r) => r.buildError || r.failures.length > 0) || !bareCold || rollupFailed || ismFailed;
+    rows.some((r) => r.buildError || r.failures.length > 0) ||
+    !bareCold ||
+    rollupFailed ||
+    ismFailed ||
+    smFailed;
   return broken ? 1 : 0;
 };
 

@@ -52,11 +52,12 @@ export const conditionMet = (ctx: StateContext, schedule = creationSchedule(ctx)
 };
 
 const started = (ctx: StateContext, name: string): StateResult => {
-  ctx.workflow.started = [name];
-  delete ctx.workflow.pending;
+  // A new execution (fresh start_time), recorded before `started` marks it in flight.
   setLatestExecution(ctx, 'IN_PROGRESS', {
     message: `Snapshot ${name} creation has been started and waiting for completion.`,
   });
+  ctx.workflow.started = [name];
+  delete ctx.workflow.pending;
   return NEXT;
 };
 

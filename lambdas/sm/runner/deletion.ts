@@ -54,11 +54,12 @@ export const selectForDeletion = (
 const deletionSchedule = (ctx: StateContext) => ctx.policy.deletion?.schedule;
 
 const inProgress = (ctx: StateContext, names: string[]): StateResult => {
-  ctx.workflow.started = names;
-  delete ctx.workflow.pending;
+  // A new execution (fresh start_time), recorded before `started` marks it in flight.
   setLatestExecution(ctx, 'IN_PROGRESS', {
     message: `Snapshots [${names.join(', ')}] deletion has been started and waiting for completion.`,
   });
+  ctx.workflow.started = names;
+  delete ctx.workflow.pending;
   return NEXT;
 };
 

@@ -102,6 +102,12 @@ test('a time_limit longer than the interval: fire times passed while the snapsho
   s.at(Date.parse('2026-06-01T04:00:05Z'));
   await s.run();
   expect(s.cluster.creates).toBe(2);
+  // a new execution: its own start_time, so its time limit counts from now
+  expect(s.metadata.creation!.latest_execution).toMatchObject({
+    status: 'IN_PROGRESS',
+    start_time: s.now(),
+    end_time: null,
+  });
 });
 
 test('past time_limit: TIME_LIMIT_EXCEEDED, the workflow starts over, the snapshot is left alone', async () => {
