@@ -326,12 +326,12 @@ describe('crash safety of rollover', () => {
    * `after` dies after the rollover call, when the result would be saved. Nothing else is saved
    * and the lease is left to expire, as when a Lambda dies.
    */
-  const crashOnce = async (when: string) => {
+  const crashOnce = async (when: string, index = 'eps-000001', stepName = 'attempt_rollover') => {
     const store = managedStore();
     const due = await store.findDue(clock.now(), 100);
     for (const d of due) {
       const held = await store.lease(d.id, 'crasher', clock.now(), 6 * MINUTE);
-      if (!held || held.state.index !== 'eps-000001') {
+      if (!held || held.state.index !== index) {
         if (held) await store.release(held);
         continue;
       }
@@ -344,7 +344,7 @@ describe('crash safety of rollover', () => {
         remainingMs: () => 60_000,
         checkpoint: async (state, dueAt) => {
           const step = state.metadata?.step;
-          const rollover = step?.name === 'attempt_rollover';
+          const rollover = step?.name === stepName;
           if (when === 'after' && rollover && step?.step_status !== 'starting') throw new Crash('after');
           current = await store.save(
             current,
@@ -387,6 +387,45 @@ describe('crash safety of rollover', () => {
       policy_completed: true,
     });
     await api.request('POST', '/_plugins/_ism/remove/eps-000001');
+  });
+
+  it('a snapshot started just before a crash is found by its recorded name, not taken again', async () => {
+    const nodes = (await cluster.request('GET', '/_nodes/settings')) as Json;
+    const repoPath = [Object.values(nodes.nodes as Json)[0].settings.path.repo].flat()[0] as string;
+    await cluster.request('PUT', '/_snapshot/ism-repo', {
+      body: { type: 'fs', settings: { location: `${repoPath}/ism-crash` } },
+    });
+    await putPolicy('snap-crash', {
+      description: 'snapshot',
+      default_state: 'keep',
+      states: [
+        {
+          name: 'keep',
+          actions: [{ snapshot: { repository: 'ism-repo', snapshot: 'theta' } }],
+          transitions: [],
+        },
+      ],
+    });
+    await createIndex('theta-1');
+    await indexDocs('theta-1', 1);
+    await add('theta-1', 'snap-crash');
+    await tick(); // initialized (and the snapshot started, or the crash below)
+    // A fresh index for the crash: the first tick above may have run the whole policy already.
+    await createIndex('theta-2');
+    await add('theta-2', 'snap-crash');
+    clock.set(Math.max(clock.now(), Date.now()) + 1000);
+    await crashOnce('after', 'theta-2', 'attempt_snapshot');
+    const mid = await explain('theta-2');
+    expect(mid.step).toMatchObject({ name: 'attempt_snapshot', step_status: 'starting' });
+    const name = mid.action.action_properties.snapshot_name as string;
+    expect(name).toMatch(/^theta-\d{4}\.\d{2}\.\d{2}-/);
+
+    await later(7 * MINUTE);
+    for (let i = 0; i < 10 && (await explain('theta-2')).policy_completed !== true; i++) await later();
+    expect(await explain('theta-2')).toMatchObject({ policy_completed: true });
+    const snaps = (await cluster.request('GET', '/_snapshot/ism-repo/_all')) as Json;
+    const forTheta2 = (snaps.snapshots as Json[]).filter((x) => (x.indices as string[]).includes('theta-2'));
+    expect(forTheta2.map((x) => x.snapshot)).toEqual([name]);
   });
 });
 

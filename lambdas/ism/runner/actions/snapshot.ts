@@ -13,13 +13,17 @@ const snapshotExists = async (
   cluster: ClusterApi,
   repo: string,
   name: string,
+  index?: string,
 ): Promise<string | undefined> => {
   try {
-    const out = await cluster.request<{ snapshots?: { state?: string }[] }>(
+    const out = await cluster.request<{ snapshots?: { state?: string; indices?: string[] }[] }>(
       'GET',
       `/_snapshot/${seg(repo)}/${seg(name)}`,
     );
-    return out.snapshots?.[0]?.state;
+    const snap = out.snapshots?.[0];
+    // A snapshot of that name but of another index is not ours (two indices, same millisecond).
+    if (snap && index !== undefined && !(snap.indices ?? []).includes(index)) return undefined;
+    return snap?.state;
   } catch (e) {
     if (isClusterError(e, 404)) return undefined;
     throw e;
@@ -44,7 +48,7 @@ const attemptSnapshot: Step<SnapshotConfig> = {
       properties: { snapshot_name: name },
     };
     try {
-      if (resumed && (await snapshotExists(cluster, config.repository, name)) !== undefined) return done;
+      if (resumed && (await snapshotExists(cluster, config.repository, name, i)) !== undefined) return done;
       await cluster.request('PUT', `/_snapshot/${seg(config.repository)}/${seg(name)}`, {
         query: { wait_for_completion: false },
         body: {
