@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startApiServer } from './server';
 import { startDynamoDbLocal } from './services/dynamodb';
+import { startKinesalite } from './services/kinesis';
 import { resolveOpenSearch } from './services/opensearch';
 import { workers } from '../infra/workers';
 import { startScheduler } from './scheduler';
@@ -70,6 +71,11 @@ const main = async (): Promise<void> => {
     process.env.TABLE_NAME = tableName;
     await ensureTable(tableName);
 
+    // kinesalite: the local Kinesis for ingestion (`param.endpoint_override` = KINESIS_ENDPOINT).
+    const kinesis = await startKinesalite(Number(process.env.KINESIS_PORT ?? 4567));
+    stops.push(kinesis.stop);
+    process.env.KINESIS_ENDPOINT = kinesis.endpoint;
+
     const api = await startApiServer(port, '127.0.0.1');
     stops.push(api.close);
 
@@ -94,6 +100,7 @@ const main = async (): Promise<void> => {
 
     console.log(`
   DynamoDB Local  ${dynamo.endpoint}  (table ${tableName}${inMemory ? ', in memory' : `, data in ${path.relative(ROOT, dataDir) || dataDir}`})
+  Kinesis         ${kinesis.endpoint}  (kinesalite, in memory)
   OpenSearch      ${opensearch.url}${opensearch.external ? '  (OPENSEARCH_URL)' : `  (path.repo for fs snapshot repositories: ${inMemory ? 'a temp dir' : path.relative(ROOT, path.join(dataDir, 'snapshots'))})`}
   API             ${api.url.replace('127.0.0.1', 'localhost')}
   Scheduler       ${workers.length ? `${workers.map((w) => w.kind).join(', ')} every ${schedulerEveryMs / 1000} s (npm run tick -- <${workers.map((w) => w.kind).join('|')}> runs one now)` : 'no workers yet'}

@@ -171,6 +171,11 @@ export const parseIngestionSource = (raw: Record<string, unknown>): IngestionSou
     );
   }
   const sourceType = String(type) as SourceType;
+  if (sourceType === 'kafka') {
+    throw illegalArgument(
+      'ingestion source type [kafka] is not available yet in this control plane; use kinesis or file',
+    );
+  }
   const params: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (k.startsWith('param.')) params[k.slice('param.'.length)] = String(v);

@@ -1,4 +1,5 @@
 import { startDynamoDbLocal } from '../../local/services/dynamodb';
+import { startKinesalite } from '../../local/services/kinesis';
 import { resolveOpenSearch } from '../../local/services/opensearch';
 
 /**
@@ -64,6 +65,11 @@ export default async function globalSetup(): Promise<void> {
       { name: 'OpenSearch', stop: opensearch.value.stop },
     ],
   };
+
+  // kinesalite (Kinesis for the ingestion tests) runs in this process: milliseconds to start.
+  const kinesis = await startKinesalite();
+  globalThis.__SIM_SERVICES__.stops.push({ name: 'kinesalite', stop: kinesis.stop });
+  process.env.KINESIS_ENDPOINT = kinesis.endpoint;
 
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.value.endpoint,

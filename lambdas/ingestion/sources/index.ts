@@ -1,5 +1,6 @@
 import type { IngestionSource, Position, SourceType } from '../model';
 import { FileShardConsumer, describeFilePosition } from './file';
+import { KinesisShardConsumer, describeKinesisPosition } from './kinesis';
 import type { ShardConsumer } from './source';
 
 /** The consumer of one shard for the index's source type. */
@@ -7,6 +8,8 @@ export const createConsumer = (source: IngestionSource, shard: number): ShardCon
   switch (source.type) {
     case 'file':
       return new FileShardConsumer(source, shard);
+    case 'kinesis':
+      return new KinesisShardConsumer(source, shard);
     default:
       throw new Error(`ingestion source [${source.type}] is not available yet`);
   }
@@ -17,6 +20,8 @@ export const describePosition = (type: SourceType, position: Position): string |
   switch (type) {
     case 'file':
       return describeFilePosition(position);
+    case 'kinesis':
+      return describeKinesisPosition(position);
     default:
       return undefined;
   }
