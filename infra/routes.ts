@@ -141,7 +141,9 @@ export const operations: readonly Operation[] = [
     // OpenSearch core's rollover, served here so that every rollover is recorded and hooked.
     operation: 'indices.rollover',
     method: 'POST',
-    paths: ['/{alias}/_rollover', '/{alias}/_rollover/{new_index}'],
+    // `{index}` as in every other route whose first segment is a name: API Gateway wants one
+    // variable name per position among sibling routes (OpenSearch's spec calls this one `{alias}`).
+    paths: ['/{index}/_rollover', '/{index}/_rollover/{new_index}'],
     handler: 'lambdas/rollover/handlers/rollover.ts',
     params: ['dry_run', 'timeout', 'master_timeout', 'cluster_manager_timeout', 'wait_for_active_shards'],
     cluster: true,

@@ -188,10 +188,10 @@ const SAMPLES: Record<string, (op: Operation) => Sample> = {
   'indices.rollover': (op) => ({
     method: op.method,
     path: '/logs/_rollover',
-    pathParameters: { alias: 'logs' },
+    pathParameters: { index: 'logs' },
     query: 'dry_run=true',
     body: { conditions: { max_age: '7d', max_docs: 1000000, max_size: '50gb' } },
-    routeKey: routeKey(op, '/{alias}/_rollover'),
+    routeKey: routeKey(op, '/{index}/_rollover'),
   }),
   'notifications.create_config': (op) => ({
     method: op.method,

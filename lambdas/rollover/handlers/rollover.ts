@@ -25,7 +25,7 @@ export const handler = apiHandler(
       if (request.query[name] !== undefined) params[name] = request.query[name];
     try {
       const body = await rolloverService().rollover({
-        alias: request.pathParams.alias,
+        alias: request.pathParams.index,
         newIndex: request.pathParams.new_index,
         body: request.rawBody,
         params,

@@ -14,6 +14,22 @@ describe('the route table', () => {
     }
   });
 
+  test('sibling routes name a path variable at the same position alike (API Gateway refuses two names)', () => {
+    // Key: the static segments before the variable; value: the variable's name there.
+    const names = new Map<string, string>();
+    for (const p of operations.flatMap((o) => o.paths)) {
+      const segments = p.split('/').slice(1);
+      segments.forEach((segment, i) => {
+        const variable = /^\{(\w+)\+?\}$/.exec(segment)?.[1];
+        if (!variable) return;
+        const parent = `/${segments.slice(0, i).join('/')}#${i}`;
+        const seen = names.get(parent) ?? variable;
+        expect(`${p}: {${variable}}`).toBe(`${p}: {${seen}}`);
+        names.set(parent, seen);
+      });
+    }
+  });
+
   test('operation names and method+path pairs are unique', () => {
     expect(new Set(operations.map((o) => o.operation)).size).toBe(operations.length);
     const keys = operations.flatMap((o) => o.paths.map((p) => `${o.method} ${p}`));
@@ -41,11 +57,11 @@ describe('matching a request', () => {
 
   test('an alias in the first segment is a path parameter, with or without the new index name', () => {
     const m = matchRoute('POST', '/logs/_rollover');
-    expect(m).toMatchObject({ kind: 'operation', pathParams: { alias: 'logs' } });
+    expect(m).toMatchObject({ kind: 'operation', pathParams: { index: 'logs' } });
     if (m.kind === 'operation') expect(m.operation.operation).toBe('indices.rollover');
     expect(matchRoute('POST', '/logs/_rollover/%3Clogs-%7Bnow%2Fd%7D-000002%3E')).toMatchObject({
       kind: 'operation',
-      pathParams: { alias: 'logs', new_index: '<logs-{now/d}-000002>' },
+      pathParams: { index: 'logs', new_index: '<logs-{now/d}-000002>' },
     });
   });
 
