@@ -94,6 +94,7 @@ describe('creating and reading a policy', () => {
       schedule: { cron: { expression: '0 8 * * *', timezone: 'UTC' } },
       condition: { min_count: 1, max_count: 5 },
     });
+    expect(Object.keys(res.body.sm_policy.deletion)).toEqual(['schedule', 'condition']);
   });
 
   test('a deletion-only policy is accepted (3.3+) and a disabled one has enabled_time null', async () => {

@@ -127,6 +127,16 @@ export const parsePolicy = (body: unknown, { name, now }: ParseOptions): SMPolic
     }
     deletion = { ...deletion, schedule: creation.schedule };
   }
+  // Key order as the plugin renders it: schedule, condition, time_limit (snapshot_pattern after).
+  if (deletion) {
+    const { schedule: deletionSchedule, condition, time_limit, snapshot_pattern } = deletion;
+    deletion = {
+      schedule: deletionSchedule,
+      condition,
+      ...(time_limit !== undefined ? { time_limit } : {}),
+      ...(snapshot_pattern !== undefined ? { snapshot_pattern } : {}),
+    };
+  }
   const config = validateSnapshotConfig(snapshotConfig);
 
   const policy: SMPolicy = {
