@@ -20,13 +20,14 @@ module.exports = {
       // Runs only when an integration test is selected: unit runs start nothing.
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 60000,
+      // Real OpenSearch work (snapshots, rollovers, rollups) takes seconds, not jest's default 5 s.
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout.ts'],
     },
     {
       ...common,
       displayName: 'infra',
       testMatch: ['<rootDir>/test/infra/**/*.test.ts'],
-      testTimeout: 180000,
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout.ts'],
     },
   ],
 };
