@@ -24,6 +24,8 @@
  * dir with bundles, metafiles and events), --no-opensearch (see above), --wait S (retry failing builds and wait for DynamoDB
  * Local's module up to S seconds, for a tree that is still being edited).
  *
+ * Then the ingestion bench (bench/ingestion.ts: Kinesis → poller vs bare _bulk, put → searchable):
+ * --ingestion-docs N (default 50000), --ingestion-batch N (default 1000), --no-ingestion to skip it.
  * Then the rollup throughput bench (bench/rollup.ts): --rollup-docs N (default 1000000),
  * --rollup-page-size N (default 5000), --no-rollup to skip it.
  * Then the ISM runner figures (bench/ism.ts): DynamoDB reads per tick with 2,000 managed indices,
@@ -52,6 +54,7 @@ import { lambdaContext, toApiEvent } from '../local/api-event';
 import { ensureTable } from '../local/table';
 import { BARE_KEY } from './bare-handler';
 import { runIsmBenchStandalone } from './ism';
+import { runIngestionBench } from './ingestion';
 import { runRollupBench } from './rollup';
 import { runSmBench } from './sm';
 
@@ -876,7 +879,22 @@ const main = async (): Promise<number> => {
     }
   }
 
+  let ingestionFailed = false;
+  if (!flag('no-ingestion')) {
+    try {
+      await runIngestionBench({
+        docs: Number(option('ingestion-docs') ?? 50_000),
+        batch: Number(option('ingestion-batch') ?? 1000),
+        delaySamples: 50,
+      });
+    } catch (error) {
+      ingestionFailed = true;
+      console.log(`\ningestion bench FAILED: ${(error as Error).stack ?? String(error)}`);
+    }
+  }
+
   const broken =
+    ingestionFailed ||
     rows.some((r) => r.buildError || r.failures.length > 0) ||
     !bareCold ||
     rollupFailed ||
