@@ -1,7 +1,7 @@
 import type { JobContext, JobFunction, JobOutcome } from '../shared/jobs/run-due';
 import { bulkLines, parseMessage, pointerId, type DocumentOperation } from './message';
 import type { Position, ShardState } from './model';
-import type { ShardConsumer, StreamRecord } from './sources/source';
+import type { ReadResult, ShardConsumer, StreamRecord } from './sources/source';
 
 /**
  * The ingestion poller's work on one shard, under the shard's lease (run by `runDue`): read a
@@ -139,11 +139,19 @@ export const pollShard =
     }
     const started = ctx.now();
     let idleSince: number | undefined;
+    // The next batch is read while the cluster indexes this one (the stream and the cluster
+    // work in parallel); it is used only if it starts where the checkpoint now stands.
+    let prefetch: { from: string; read: Promise<ReadResult> } | undefined;
     for (;;) {
       if (ctx.remainingMs() < margin || ctx.now() - started >= options.maxRunMs) {
+        await prefetch?.read.catch(() => undefined);
         return { state, dueAt: ctx.now() };
       }
-      const read = await consumer.read(state.position, state.source.maxBatchSize, state.source.pollTimeoutMs);
+      const read =
+        prefetch && prefetch.from === JSON.stringify(state.position)
+          ? await prefetch.read
+          : await consumer.read(state.position, state.source.maxBatchSize, state.source.pollTimeoutMs);
+      prefetch = undefined;
       state = { ...state, polledAt: ctx.now() };
       if (read.records.length === 0) {
         state = { ...state, position: read.next };
@@ -153,9 +161,15 @@ export const pollShard =
         continue;
       }
       idleSince = undefined;
+      if (read.more) {
+        const read2 = consumer.read(read.next, state.source.maxBatchSize, state.source.pollTimeoutMs);
+        read2.catch(() => undefined);
+        prefetch = { from: JSON.stringify(read.next), read: read2 };
+      }
       const outcome = await processBatch(options, state, read.records, read.next);
       state = outcome.state;
       if (outcome.stopped) {
+        await prefetch?.read.catch(() => undefined);
         // A write block is retried on the next run; BLOCK waits for resume.
         return { state, dueAt: state.paused ? null : ctx.now() };
       }
