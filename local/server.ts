@@ -82,7 +82,10 @@ export const startApiServer = async (port = 0, host = '127.0.0.1'): Promise<ApiS
       res.end(JSON.stringify({ error: { type: 'exception', reason: String(error) }, status: 500 }));
     }
   });
-  server.keepAliveTimeout = 5000;
+  // Longer than clients' own idle timeout (undici's fetch: 4 s), so the client closes an idle
+  // connection first and never reuses one the server is closing (ECONNRESET on the next request).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const address = server.address() as AddressInfo;
   return {

@@ -29,6 +29,9 @@ const schedulerEveryMs = Number(process.env.LOCAL_SCHEDULER_SECONDS ?? 10) * 100
 
 // Node 20 is supported until 2027; the SDK's notice would only clutter the console.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// Handlers log JSON at INFO in Lambda; on a console every worker tick would flood it. The
+// scheduler prints a line for each run that did work (POWERTOOLS_LOG_LEVEL=INFO shows all).
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
 const main = async (): Promise<void> => {
   const stops: (() => Promise<void>)[] = [];
