@@ -1,7 +1,7 @@
 import { illegalArgument } from '../../shared/errors';
 import type { Dimension } from './model';
 import { normalizeZoneId } from './timezone';
-import { check, doubleValue, fields, required, text } from './xcontent';
+import { check, doubleValue, fields, required, text } from '../../shared/xcontent';
 
 /**
  * Rollup/transform dimensions (common/model/dimension/*.kt): one of date_histogram, terms,

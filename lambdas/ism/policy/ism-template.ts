@@ -11,7 +11,7 @@ import {
   text,
   tokenOf,
   unexpectedToken,
-} from './xcontent';
+} from '../../shared/xcontent';
 
 /**
  * ISM templates: parsing (ISMTemplate.kt), index-pattern validation and overlap checks

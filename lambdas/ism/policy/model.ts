@@ -3,7 +3,7 @@
  * with its keys in the plugin's toXContent order, so JSON.stringify of a parsed policy is what a
  * GET returns. Durations and sizes are the re-rendered strings (`"30d"`, `"50gb"`).
  */
-import type { JsonObject } from './xcontent';
+import type { JsonObject } from '../../shared/xcontent';
 
 export interface Policy {
   policy_id: string;

@@ -12,7 +12,7 @@ import {
   required,
   text,
   textOrNull,
-} from './xcontent';
+} from '../../shared/xcontent';
 
 /**
  * Where ISM sends messages: a Notifications-plugin `channel` or a legacy `destination`

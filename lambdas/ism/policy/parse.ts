@@ -24,7 +24,7 @@ import {
   text,
   tokenOf,
   unexpectedToken,
-} from './xcontent';
+} from '../../shared/xcontent';
 
 /**
  * The body of `PUT _plugins/_ism/policies/<id>`, validated as the plugin validates it

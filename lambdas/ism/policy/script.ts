@@ -9,7 +9,7 @@ import {
   text,
   tokenOf,
   xContentParseException,
-} from './xcontent';
+} from '../../shared/xcontent';
 
 /**
  * OpenSearch's `Script.parse(parser, "mustache")`, used for message templates and the shrink

@@ -15,7 +15,7 @@ import {
   textOrNull,
   unexpectedToken,
   tokenOf,
-} from './xcontent';
+} from '../../shared/xcontent';
 
 /** Transition.kt: `state_name` and at most one condition. */
 export const parseTransition = (value: unknown): Transition => {

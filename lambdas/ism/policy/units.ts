@@ -1,5 +1,5 @@
 import { OpenSearchError, illegalArgument, parseException } from '../../shared/errors';
-import { cause, javaParseDouble, javaParseLong } from './xcontent';
+import { cause, javaParseDouble, javaParseLong } from '../../shared/xcontent';
 
 /**
  * OpenSearch's TimeValue and ByteSizeValue: the same accepted spellings, the same error types and

@@ -17,7 +17,7 @@ export const ismNotifier = (delivery: Delivery): Notifier => ({
     const t = target as Destination | ChannelRef | undefined;
     if (!t) throw new Error('Notification must contain a destination or channel');
     const result = await delivery.deliver(
-      'id' in t ? { channelId: t.id } : { destination: t as unknown as LegacyDestination },
+      'id' in t ? { channelId: t.id } : { destination: t satisfies LegacyDestination },
       { subject, text: message },
     );
     if (!result.delivered) throw new Error(result.reason ?? 'the notification was not delivered');

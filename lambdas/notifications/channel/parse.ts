@@ -1,5 +1,5 @@
 import { illegalArgument, parseException, statusException } from '../../shared/errors';
-import { booleanValue, expectObject, fields, mapStrings, text, textOrNull } from '../../ism/policy/xcontent';
+import { booleanValue, expectObject, fields, mapStrings, text, textOrNull } from '../../shared/xcontent';
 import {
   CONFIG_TYPES,
   WEBHOOK_METHODS,

@@ -18,7 +18,7 @@ import {
   textOrNull,
   tokenOf,
   unexpectedToken,
-} from '../../ism/policy/xcontent';
+} from '../../shared/xcontent';
 import type { Dimension, IntervalUnit, RollupJob, RollupMetric, RollupSchedule } from './model';
 import { checkInterval } from './intervals';
 import { normalizeIndexSettings } from './settings';

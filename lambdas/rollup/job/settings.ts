@@ -1,5 +1,5 @@
 import { illegalArgument } from '../../shared/errors';
-import { isObject } from '../../ism/policy/xcontent';
+import { isObject } from '../../shared/xcontent';
 
 /**
  * `target_index_settings`: read like OpenSearch's Settings.loadFromMap (nested or dotted keys,

@@ -12,7 +12,7 @@ import {
   textOrNull,
   tokenOf,
   unexpectedToken,
-} from '../../ism/policy/xcontent';
+} from '../../shared/xcontent';
 import { DateFormatError, compileDateFormat } from './date-format';
 import type {
   Creation,

@@ -11,7 +11,7 @@ import {
   textOrNull,
   tokenOf,
   unexpectedToken,
-} from '../../ism/policy/xcontent';
+} from '../../shared/xcontent';
 import type { IntervalUnit, Schedule } from './model';
 
 /**

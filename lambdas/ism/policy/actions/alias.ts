@@ -12,7 +12,7 @@ import {
   text,
   tokenOf,
   xContentParseException,
-} from '../xcontent';
+} from '../../../shared/xcontent';
 
 /**
  * AliasActionParser.kt over OpenSearch's `_aliases` action objects (IndicesAliasesRequest.AliasActions),

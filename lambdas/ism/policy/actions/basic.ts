@@ -17,7 +17,7 @@ import {
   required,
   text,
   unexpectedToken,
-} from '../xcontent';
+} from '../../../shared/xcontent';
 
 /**
  * Actions whose configuration is a handful of scalars (one *ActionParser.kt each in the plugin).

@@ -12,7 +12,7 @@ import {
   text,
   tokenOf,
   unexpectedToken,
-} from '../xcontent';
+} from '../../../shared/xcontent';
 import { parseAlias } from './alias';
 import {
   parseAllocation,

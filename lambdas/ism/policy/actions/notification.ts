@@ -1,7 +1,7 @@
 import type { ChannelRef, Destination, NotificationConfig } from '../model';
 import { buildNotification, parseChannel, parseDestination } from '../notification';
 import { parseScript, type ParsedScript } from '../script';
-import { fields, invalidField, required } from '../xcontent';
+import { fields, invalidField, required } from '../../../shared/xcontent';
 
 /** NotificationActionParser.kt: exactly one of destination | channel, plus a mustache message_template. */
 export const parseNotificationAction = (value: unknown): NotificationConfig => {

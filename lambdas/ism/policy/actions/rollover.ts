@@ -1,6 +1,14 @@
 import type { RolloverConditionGroup, RolloverConfig } from '../model';
 import { byteSizeBytes, formatByteSizeValue, normalizeTimeValue, parseByteSizeValue } from '../units';
-import { booleanValue, check, expectArray, fields, invalidField, longValue, text } from '../xcontent';
+import {
+  booleanValue,
+  check,
+  expectArray,
+  fields,
+  invalidField,
+  longValue,
+  text,
+} from '../../../shared/xcontent';
 
 /**
  * RolloverActionParser.kt. 2.19 knows min_size, min_doc_count, min_index_age,

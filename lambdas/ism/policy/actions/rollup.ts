@@ -17,7 +17,7 @@ import {
   required,
   text,
   unexpectedToken,
-} from '../xcontent';
+} from '../../../shared/xcontent';
 
 /**
  * RollupActionParser.kt over ISMRollup.kt (the 2.19 sub-schema: description, target_index,

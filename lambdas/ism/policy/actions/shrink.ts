@@ -16,7 +16,7 @@ import {
   text,
   tokenOf,
   unexpectedToken,
-} from '../xcontent';
+} from '../../../shared/xcontent';
 
 /**
  * ShrinkActionParser.kt. Exactly one of num_new_shards | max_shard_size |

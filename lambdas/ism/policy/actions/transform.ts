@@ -12,7 +12,7 @@ import {
   mapOrdered,
   required,
   text,
-} from '../xcontent';
+} from '../../../shared/xcontent';
 
 /**
  * TransformActionParser.kt over ISMTransform.kt. The query and aggregations are kept as sent:

@@ -5,7 +5,7 @@ import {
   intValue,
   longValue,
   text,
-} from '../../../../lambdas/ism/policy/xcontent';
+} from '../../../../lambdas/shared/xcontent';
 import { expectRejected, firstAction, withActions } from './helpers';
 
 describe('reading JSON tokens as OpenSearch does', () => {

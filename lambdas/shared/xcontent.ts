@@ -1,4 +1,4 @@
-import { OpenSearchError, illegalArgument } from '../../shared/errors';
+import { OpenSearchError, illegalArgument } from './errors';
 
 /**
  * Reading parsed JSON the way OpenSearch's XContentParser reads a request body, so that a wrong
