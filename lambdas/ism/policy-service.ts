@@ -2,6 +2,7 @@ import { DocumentStore, type StoredDocument } from '../shared/document-store';
 import { CONFIG_INDEX, illegalArgument, statusException, versionConflict } from '../shared/errors';
 import type { Policy } from './policy/model';
 import { compileQueryString } from './query-string';
+import { sortDocuments } from '../shared/sort-documents';
 
 /**
  * ISM policy documents: read, list and delete. Writes, which need the whole policy validator,
@@ -64,38 +65,12 @@ export class PolicyService {
       );
     }
     const matches = compileQueryString(params.queryString);
-    const field = sortFieldPath(params.sortField);
-    const all = (await this.store.list()).filter((d) => matches(d.id));
-    const direction = order === 'asc' ? 1 : -1;
-    all.sort(
-      (a, b) =>
-        direction * compareValues(valueAt(a.source, field), valueAt(b.source, field)) ||
-        a.id.localeCompare(b.id),
+    const all = sortDocuments(
+      (await this.store.list()).filter((d) => matches(d.id)),
+      params.sortField,
+      'policy',
+      order,
     );
     return { policies: all.slice(params.from, params.from + params.size), total: all.length };
   }
 }
-
-/** `policy.policy_id.keyword` → `['policy_id']`: sort fields name paths in the stored document. */
-const sortFieldPath = (sortField: string): string[] =>
-  sortField
-    .replace(/^policy\./, '')
-    .replace(/\.keyword$/, '')
-    .split('.')
-    .filter((p) => p !== '');
-
-const valueAt = (source: unknown, path: string[]): unknown =>
-  path.reduce<unknown>(
-    (v, key) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined),
-    source,
-  );
-
-/** Missing values sort last, as in OpenSearch's default `missing: _last`. */
-const compareValues = (a: unknown, b: unknown): number => {
-  const aMissing = a === undefined || a === null;
-  const bMissing = b === undefined || b === null;
-  if (aMissing || bMissing) return aMissing === bMissing ? 0 : aMissing ? 1 : -1;
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  const [x, y] = [String(a), String(b)];
-  return x < y ? -1 : x > y ? 1 : 0;
-};

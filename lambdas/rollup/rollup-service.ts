@@ -7,6 +7,7 @@ import type { RollupJob, RollupMetadata, RollupRunState } from './job/model';
 import { changedImmutableFields, parseRollupJob, unwrapRollupBody } from './job/parse';
 import { nextRunTime } from './job/schedule';
 import { validateTargetIndex } from './job/target';
+import { sortDocuments } from '../shared/sort-documents';
 
 /**
  * The rollup job API (TransportIndex/Get/Delete/Start/Stop/ExplainRollupAction): jobs are
@@ -110,32 +111,12 @@ export class RollupService {
       );
     }
     const pattern = wildcard(`*${params.search.trim()}*`);
-    const path = params.sortField
-      .replace(/^rollup\./, '')
-      .replace(/\.keyword$/, '')
-      .split('.')
-      .filter((p) => p !== '');
-    const valueAt = (doc: StoredDocument<RollupJob>): unknown =>
-      path.reduce<unknown>(
-        (v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
-        doc.source,
-      );
-    const sign = direction === 'asc' ? 1 : -1;
-    const all = (await this.jobs.list()).filter((d) => pattern.test(d.id));
-    all.sort((a, b) => {
-      const [x, y] = [valueAt(a), valueAt(b)];
-      const missing = (v: unknown) => v === undefined || v === null;
-      if (missing(x) || missing(y)) return missing(x) === missing(y) ? 0 : missing(x) ? 1 : -1;
-      const c =
-        typeof x === 'number' && typeof y === 'number'
-          ? x - y
-          : String(x) < String(y)
-            ? -1
-            : String(x) > String(y)
-              ? 1
-              : 0;
-      return sign * c || a.id.localeCompare(b.id);
-    });
+    const all = sortDocuments(
+      (await this.jobs.list()).filter((d) => pattern.test(d.id)),
+      params.sortField,
+      'rollup',
+      direction,
+    );
     return { total: all.length, rollups: all.slice(params.from, params.from + params.size) };
   }
 

@@ -4,6 +4,7 @@ import { CONFIG_INDEX, OpenSearchError, illegalArgument, statusException } from 
 import { JobStore, StaleJobError, type JobRecord } from '../shared/jobs/job-store';
 import { compileQueryString } from '../ism/query-string';
 import { explainEntry, initialMetadata, nextRunAt } from './metadata';
+import { sortDocuments } from '../shared/sort-documents';
 import { policyDocId, policyNameOf, type SMMetadata, type SMPolicy } from './policy/model';
 import { parsePolicy, validatePolicyName } from './policy/parse';
 
@@ -125,16 +126,11 @@ export class SMPolicyService {
       );
     }
     const matches = compileNameQuery(params.queryString);
-    const path = params.sortField
-      .replace(/^sm_policy\./, '')
-      .replace(/\.keyword$/, '')
-      .split('.')
-      .filter(Boolean);
-    const all = (await this.policies.list()).filter((d) => matches(policyNameOf(d.id)));
-    const direction = order === 'asc' ? 1 : -1;
-    all.sort(
-      (a, b) =>
-        direction * compare(valueAt(a.source, path), valueAt(b.source, path)) || a.id.localeCompare(b.id),
+    const all = sortDocuments(
+      (await this.policies.list()).filter((d) => matches(policyNameOf(d.id))),
+      params.sortField,
+      'sm_policy',
+      order,
     );
     return { policies: all.slice(params.from, params.from + params.size), total: all.length };
   }
@@ -196,19 +192,4 @@ export class SMPolicyService {
 export const compileNameQuery = (queryString: string): ((name: string) => boolean) => {
   const groups = (queryString.trim() === '' ? '*' : queryString).split(/\s+OR\s+/).map(compileQueryString);
   return (name) => groups.some((g) => g(name));
-};
-
-const valueAt = (source: unknown, path: string[]): unknown =>
-  path.reduce<unknown>(
-    (v, key) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined),
-    source,
-  );
-
-const compare = (a: unknown, b: unknown): number => {
-  const aMissing = a === undefined || a === null;
-  const bMissing = b === undefined || b === null;
-  if (aMissing || bMissing) return aMissing === bMissing ? 0 : aMissing ? 1 : -1;
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  const [x, y] = [String(a), String(b)];
-  return x < y ? -1 : x > y ? 1 : 0;
 };
