@@ -1,4 +1,4 @@
-import { QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RolloverRecord } from './model';
 
 /**
@@ -60,20 +60,17 @@ export class DynamoRolloverHistory implements RolloverHistory {
 
   private async query(pk: string): Promise<RolloverRecord[]> {
     const records: RolloverRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) records.push(item.rollover as RolloverRecord);
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages)
+      for (const item of page.Items ?? []) records.push(item.rollover as RolloverRecord);
     return records;
   }
 }

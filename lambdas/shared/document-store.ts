@@ -4,8 +4,8 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
+  paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { versionConflict } from './errors';
@@ -147,20 +147,17 @@ export class DocumentStore<T> {
   /** Every document of the namespace (paged through). */
   async list(): Promise<StoredDocument<T>[]> {
     const docs: StoredDocument<T>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': this.namespace },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of out.Items ?? []) docs.push(this.fromItem(item as Item));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': this.namespace },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages)
+      for (const item of page.Items ?? []) docs.push(this.fromItem(item as Item));
     return docs;
   }
 

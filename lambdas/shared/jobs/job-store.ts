@@ -6,6 +6,7 @@ import {
   PutCommand,
   QueryCommand,
   UpdateCommand,
+  paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX } from '../../../infra/table';
 
@@ -137,20 +138,17 @@ export class JobStore<S> {
    */
   async list(prefix?: string): Promise<JobRecord<S>[]> {
     const records: JobRecord<S>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-          ExpressionAttributeValues: prefix ? { ':pk': this.pk, ':prefix': prefix } : { ':pk': this.pk },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of out.Items ?? []) records.push(this.fromItem(item as Item));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.table,
+        KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+        ExpressionAttributeValues: prefix ? { ':pk': this.pk, ':prefix': prefix } : { ':pk': this.pk },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages)
+      for (const item of page.Items ?? []) records.push(this.fromItem(item as Item));
     return records;
   }
 
