@@ -67,11 +67,14 @@ export const backoffMs = (retry: ActionRetry, consumed: number): number => {
   return 2 ** (consumed - 1) * delay;
 };
 
-const stepsOf = (action: Action): Step<unknown>[] => {
-  const type = actionTypeOf(action);
-  const def = ACTIONS[type] as unknown as { steps(c: unknown): Step<unknown>[] };
-  return def.steps((action as unknown as Record<string, unknown>)[type]);
-};
+const definitionOf = (action: Action) =>
+  ACTIONS[actionTypeOf(action)] as unknown as {
+    steps(c: unknown): Step<unknown>[];
+    retryFromFirstStep?: boolean;
+  };
+
+const stepsOf = (action: Action): Step<unknown>[] =>
+  definitionOf(action).steps((action as unknown as Record<string, unknown>)[actionTypeOf(action)]);
 
 type Resolution = { ok: Resolved } | { error: string };
 
@@ -109,7 +112,8 @@ const resolve = (policy: Policy, m: ManagedIndexMetaData): Resolution => {
     return { error: `Failed to find action=${m.action.name} in state=${stateName}` };
   }
   const steps = stepsOf(action);
-  const at = m.step ? steps.findIndex((s) => s.name === m.step?.name) : 0;
+  const restart = m.step?.step_status === 'failed' && definitionOf(action).retryFromFirstStep === true;
+  const at = m.step && !restart ? steps.findIndex((s) => s.name === m.step?.name) : 0;
   if (at < 0) return { error: `Failed to find action=${m.action.name} in state=${stateName}` };
   if (m.step?.step_status === 'completed') {
     if (at === steps.length - 1) return start(m.action.index + 1);
@@ -303,7 +307,11 @@ export const ismWork = (deps: RunnerDeps): JobFunction<ManagedIndex> => {
       }
       const done: ManagedIndexMetaData = {
         ...starting,
-        step: { ...(starting.step as ManagedIndexMetaData['step'] & object), step_status: result.status },
+        step: {
+          ...(starting.step as ManagedIndexMetaData['step'] & object),
+          ...(result.stepName ? { name: result.stepName } : {}),
+          step_status: result.status,
+        },
         info: result.info,
       };
       const act: ActionMetaData = { ...(starting.action as ActionMetaData) };

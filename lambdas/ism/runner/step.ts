@@ -62,6 +62,8 @@ export interface StepResult {
   properties?: Record<string, unknown>;
   rolledOver?: boolean;
   rolledOverIndexName?: string;
+  /** Records the result under a later step of the action (shrink's "nothing to do" skips to its end). */
+  stepName?: string;
 }
 
 export interface Step<C = unknown> {
@@ -79,6 +81,8 @@ export interface Step<C = unknown> {
 export interface ActionDefinition<K extends ActionType = ActionType> {
   readonly type: K;
   steps(config: ActionConfigs[K]): Step<ActionConfigs[K]>[];
+  /** A failed step is retried from the action's first step (shrink), not on its own. */
+  readonly retryFromFirstStep?: boolean;
 }
 
 export const completed = (message: string, extra: Info = {}): StepResult => ({

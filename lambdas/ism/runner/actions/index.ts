@@ -13,6 +13,7 @@ import { readWrite } from './read-write';
 import { replicaCount } from './replica-count';
 import { rollover } from './rollover';
 import { rollup } from './rollup';
+import { shrink } from './shrink';
 import { snapshot } from './snapshot';
 import { unsupported } from './unsupported';
 
@@ -32,10 +33,7 @@ export const ACTIONS: { [K in ActionType]: ActionDefinition<K> } = {
   snapshot,
   notification,
   rollup,
-  shrink: unsupported(
-    'shrink',
-    'shrink needs node locks and shard moves this control plane does not implement yet',
-  ),
+  shrink,
   transform: unsupported('transform', 'transforms are not provided by this control plane'),
   convert_index_to_remote: unsupported(
     'convert_index_to_remote',
