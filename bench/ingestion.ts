@@ -11,11 +11,11 @@ import { parseIngestionSource, type ShardState } from '../lambdas/ingestion/mode
 import { pollShard } from '../lambdas/ingestion/poller';
 import { IngestionService } from '../lambdas/ingestion/service';
 import { createConsumer } from '../lambdas/ingestion/sources';
-import { createClusterClient } from '../lambdas/shared/cluster';
 import { systemClock } from '../lambdas/shared/clock';
 import { documentClient } from '../lambdas/shared/dynamo';
 import { JobStore } from '../lambdas/shared/jobs/job-store';
 import { runDue } from '../lambdas/shared/jobs/run-due';
+import { type BenchServices, numberOption, runStandalone } from './services';
 
 /**
  * Ingestion throughput from Kinesis (kinesalite) into the local node through the poller, next
@@ -24,11 +24,6 @@ import { runDue } from '../lambdas/shared/jobs/run-due';
  *
  *   npx ts-node --transpile-only bench/ingestion.ts [--ingestion-docs N] [--ingestion-batch N]
  */
-type DynamoModule = typeof import('../local/services/dynamodb');
-type OpenSearchModule = typeof import('../local/services/opensearch');
-type TableModule = typeof import('../local/table');
-type KinesisModule = typeof import('../local/services/kinesis');
-
 export interface IngestionBenchOptions {
   docs: number;
   batch: number;
@@ -42,38 +37,25 @@ const message = (i: number) => ({
 const rate = (docs: number, ms: number): string =>
   `${Math.round((docs / ms) * 1000).toLocaleString('en-US')} docs/s`;
 
-export const runIngestionBench = async (options: IngestionBenchOptions): Promise<void> => {
+export const runIngestionBench = async (
+  options: IngestionBenchOptions,
+  services: BenchServices,
+): Promise<void> => {
   console.log(
     `\nIngestion: ${options.docs.toLocaleString('en-US')} documents from one Kinesis shard, batch ${options.batch}.`,
   );
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { resolveOpenSearch } = require('../local/services/opensearch') as OpenSearchModule;
-  const { startDynamoDbLocal } = require('../local/services/dynamodb') as DynamoModule;
-  const { ensureTable } = require('../local/table') as TableModule;
-  const { startKinesalite } = require('../local/services/kinesis') as KinesisModule;
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  const [node, dynamo, kinesisServer] = await Promise.all([
-    resolveOpenSearch({}),
-    startDynamoDbLocal({}),
-    startKinesalite(),
+  const [kinesisServer, tableName, client] = await Promise.all([
+    services.kinesis(),
+    services.table('bench-ingestion'),
+    services.client(),
   ]);
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
-  });
   const kinesis = new KinesisClient({
     endpoint: kinesisServer.endpoint,
     region: 'us-east-1',
     requestHandler: new NodeHttpHandler(),
   });
-  const tableName = `bench-ingestion-${randomUUID().slice(0, 8)}`;
   const stream = `bench-${randomUUID().slice(0, 8)}`;
   try {
-    await ensureTable(tableName);
-    const client = await createClusterClient({ endpoint: node.url, auth: 'none' });
     await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
     await waitUntilStreamExists({ client: kinesis, maxWaitTime: 30, minDelay: 1 }, { StreamName: stream });
     const docs = Array.from({ length: options.docs }, (_, i) => message(i));
@@ -168,24 +150,18 @@ export const runIngestionBench = async (options: IngestionBenchOptions): Promise
     await Promise.all([...consumers.values()].map((c) => c.close()));
   } finally {
     kinesis.destroy();
-    await Promise.all([node.stop(), dynamo.stop(), kinesisServer.stop()]);
   }
 };
 
 if (require.main === module) {
-  const arg = (name: string, fallback: number): number => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  };
-  runIngestionBench({
-    docs: arg('ingestion-docs', 50_000),
-    batch: arg('ingestion-batch', 1000),
-    delaySamples: 50,
-  }).then(
-    () => process.exit(0),
-    (e) => {
-      console.error(e);
-      process.exit(1);
-    },
+  runStandalone((services) =>
+    runIngestionBench(
+      {
+        docs: numberOption('ingestion-docs', 50_000),
+        batch: numberOption('ingestion-batch', 1000),
+        delaySamples: 50,
+      },
+      services,
+    ),
   );
 }

@@ -19,7 +19,6 @@
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-import { randomUUID } from 'node:crypto';
 import { ManualClock } from '../lambdas/shared/clock';
 import { documentClient } from '../lambdas/shared/dynamo';
 import { runDue } from '../lambdas/shared/jobs/run-due';
@@ -30,7 +29,7 @@ import { newManagedIndex } from '../lambdas/ism/managed-index/service';
 import { ismWork } from '../lambdas/ism/runner/run-managed-index';
 import { PolicyWriter } from '../lambdas/ism/policy-writer';
 import { PolicyService } from '../lambdas/ism/policy-service';
-import { ensureTable } from '../local/table';
+import { type BenchServices, runStandalone } from './services';
 
 const MANAGED = Number(process.env.BENCH_ISM_INDICES ?? 2000);
 const REAL_INDICES = 20;
@@ -90,16 +89,11 @@ const pct = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 const mins = (ms: number): string => `${(ms / MINUTE).toFixed(2)} min`;
 
-export const runIsmBench = async (opts: { opensearchUrl: string; dynamoEndpoint: string }): Promise<void> => {
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = opts.dynamoEndpoint;
-  process.env.OPENSEARCH_URL = opts.opensearchUrl;
-  process.env.CLUSTER_ENDPOINT = opts.opensearchUrl;
-  process.env.AWS_REGION ??= 'us-east-1';
-  process.env.AWS_ACCESS_KEY_ID ??= 'local';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-  process.env.TABLE_NAME = `bench-ism-${randomUUID().slice(0, 8)}`;
-  await ensureTable(process.env.TABLE_NAME);
+export const runIsmBench = async (services: BenchServices): Promise<void> => {
+  const [node, tableName] = await Promise.all([services.opensearch(), services.table('bench-ism')]);
+  // The ISM modules read their cluster and table from the environment, as in Lambda.
+  process.env.CLUSTER_ENDPOINT = node.url;
+  process.env.TABLE_NAME = tableName;
   const cluster = clusterApi();
   const count = counter();
   const clock = new ManualClock(Date.now());
@@ -109,7 +103,7 @@ export const runIsmBench = async (opts: { opensearchUrl: string; dynamoEndpoint:
   console.log(
     `\nISM runner: ${MANAGED} managed indices (items) over ${REAL_INDICES} real indices on the local node`,
   );
-  const writer = new PolicyWriter(PolicyService.policyStore(documentClient(), process.env.TABLE_NAME), clock);
+  const writer = new PolicyWriter(PolicyService.policyStore(documentClient(), tableName), clock);
   await writer.put(
     'bench-wait',
     {
@@ -244,29 +238,4 @@ export const runIsmBench = async (opts: { opensearchUrl: string; dynamoEndpoint:
   );
 };
 
-/** Starts DynamoDB Local and an OpenSearch node (or uses OPENSEARCH_URL) for the ISM figures. */
-export const runIsmBenchStandalone = async (): Promise<void> => {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { startDynamoDbLocal } =
-    require('../local/services/dynamodb') as typeof import('../local/services/dynamodb');
-  const { resolveOpenSearch } =
-    require('../local/services/opensearch') as typeof import('../local/services/opensearch');
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  const [dynamo, node] = await Promise.all([startDynamoDbLocal({}), resolveOpenSearch({})]);
-  try {
-    await runIsmBench({ opensearchUrl: node.url, dynamoEndpoint: dynamo.endpoint });
-  } finally {
-    await node.stop();
-    await dynamo.stop();
-  }
-};
-
-if (require.main === module) {
-  runIsmBenchStandalone().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runStandalone(runIsmBench);

@@ -1,13 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { Client } from '@opensearch-project/opensearch';
 import { ManualClock } from '../lambdas/shared/clock';
-import { createClusterClient } from '../lambdas/shared/cluster';
 import { documentClient } from '../lambdas/shared/dynamo';
 import { runDue } from '../lambdas/shared/jobs/run-due';
 import { RollupService } from '../lambdas/rollup/rollup-service';
 import { compositeSearchBody } from '../lambdas/rollup/runner/composite';
 import { rollupWork } from '../lambdas/rollup/runner/runner';
 import { parseRollupJob } from '../lambdas/rollup/job/parse';
+import { type BenchServices, numberOption, runStandalone } from './services';
 
 /**
  * Rollup throughput on a NYC-taxi-shaped data set (pickup time, location id, passenger count,
@@ -24,10 +23,6 @@ const HOUR = 3_600_000;
 const T0 = Date.UTC(2019, 0, 1);
 const DAYS = 30;
 const LOCATIONS = 265;
-
-type DynamoModule = typeof import('../local/services/dynamodb');
-type OpenSearchModule = typeof import('../local/services/opensearch');
-type TableModule = typeof import('../local/table');
 
 export interface RollupBenchOptions {
   docs: number;
@@ -176,30 +171,18 @@ const ours = async (
 const rate = (docs: number, ms: number): string =>
   `${Math.round(docs / (ms / 1000)).toLocaleString('en-US')}`;
 
-export const runRollupBench = async (options: RollupBenchOptions): Promise<void> => {
+export const runRollupBench = async (options: RollupBenchOptions, services: BenchServices): Promise<void> => {
   console.log(
     `\nRollups: ${options.docs.toLocaleString('en-US')} NYC-taxi-shaped documents over ${DAYS} days, ` +
       `${LOCATIONS} locations; hourly date_histogram + terms(PULocationID) + min/max/sum/avg/value_count ` +
       `on passenger_count and fare_amount; page_size ${options.pageSize}.`,
   );
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { resolveOpenSearch } = require('../local/services/opensearch') as OpenSearchModule;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { startDynamoDbLocal } = require('../local/services/dynamodb') as DynamoModule;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { ensureTable } = require('../local/table') as TableModule;
-  const [node, dynamo] = await Promise.all([resolveOpenSearch({}), startDynamoDbLocal({})]);
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
-  });
-  const tableName = `bench-rollup-${randomUUID().slice(0, 8)}`;
+  const [node, tableName, client] = await Promise.all([
+    services.opensearch(),
+    services.table('bench-rollup'),
+    services.client(),
+  ]);
   try {
-    await ensureTable(tableName);
-    const client = await createClusterClient({ endpoint: node.url, auth: 'none' });
     const loadStarted = Date.now();
     await loadData(client, options.docs);
     console.log(
@@ -242,24 +225,18 @@ export const runRollupBench = async (options: RollupBenchOptions): Promise<void>
         'here (the plugin zip is not on Maven Central; issue 3 is blocked), so the aim of 2x the plugin is unverified.',
     );
   } finally {
-    await Promise.all([node.stop(), dynamo.stop()]);
+    // The node is shared with the benches that follow: leave it as found.
+    await client.indices
+      .delete({ index: `${SOURCE}*`, ignore_unavailable: true } as never)
+      .catch(() => undefined);
   }
 };
 
 if (require.main === module) {
-  const argv = process.argv.slice(2);
-  const option = (name: string): string | undefined => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  runRollupBench({
-    docs: Number(option('rollup-docs') ?? 1_000_000),
-    pageSize: Number(option('rollup-page-size') ?? 5000),
-  }).then(
-    () => process.exit(0),
-    (error) => {
-      console.error(error);
-      process.exit(1);
-    },
+  runStandalone((services) =>
+    runRollupBench(
+      { docs: numberOption('rollup-docs', 1_000_000), pageSize: numberOption('rollup-page-size', 5000) },
+      services,
+    ),
   );
 }

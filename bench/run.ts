@@ -53,9 +53,10 @@ import { matchRoute } from '../lambdas/core/router';
 import { lambdaContext, toApiEvent } from '../local/api-event';
 import { ensureTable } from '../local/table';
 import { BARE_KEY } from './bare-handler';
-import { runIsmBenchStandalone } from './ism';
+import { runIsmBench } from './ism';
 import { runIngestionBench } from './ingestion';
 import { runRollupBench } from './rollup';
+import { BenchServices } from './services';
 import { runSmBench } from './sm';
 
 type ApiEvent = APIGatewayProxyEventV2;
@@ -414,16 +415,13 @@ interface Row {
   failures: string[];
 }
 
-type DynamoModule = typeof import('../local/services/dynamodb');
-type OpenSearchModule = typeof import('../local/services/opensearch');
-
 interface Cluster {
   url: string;
   what: string;
-  stop(): Promise<void>;
 }
 
-const main = async (): Promise<number> => {
+/** Every bench, against one set of services (bench/services.ts) that main() stops at the end. */
+const benchAll = async (services: BenchServices): Promise<number> => {
   const began = Date.now();
   const deadline = began + WAIT_S * 1000;
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
@@ -440,41 +438,24 @@ const main = async (): Promise<number> => {
   console.log(`esbuild options (infra/bundling.ts): ${JSON.stringify(esbuildOptions)}`);
 
   // DynamoDB Local starts while the bundles build.
-  const dynamoStarting = (async () => {
-    const mod = await waitFor(
-      'local/services/dynamodb.ts',
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      () => require('../local/services/dynamodb') as DynamoModule,
-      deadline,
-    );
-    return mod.startDynamoDbLocal({});
-  })();
+  const dynamoStarting = waitFor('DynamoDB Local', () => services.dynamo(), deadline);
   dynamoStarting.catch(() => undefined); // awaited below; don't crash as unhandled meanwhile
   const clusterStarting = (async (): Promise<Cluster | undefined> => {
     if (!targets.some((t) => t.kind === 'proxy' || t.cluster)) return undefined;
     if (START_OPENSEARCH) {
-      const started = Date.now();
-      let node: Awaited<ReturnType<OpenSearchModule['resolveOpenSearch']>>;
+      let node: Awaited<ReturnType<BenchServices['opensearch']>>;
       try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const mod = require('../local/services/opensearch') as OpenSearchModule;
-        node = await mod.resolveOpenSearch({});
+        node = await services.opensearch();
       } catch (error) {
         // The proxy's cold start is then skipped; everything else is still measured.
         console.log(`no OpenSearch node for the proxy: ${(error as Error).message.split('\n')[0]}`);
         return undefined;
       }
-      const how = node.external
-        ? 'OPENSEARCH_URL'
-        : `started in ${((Date.now() - started) / 1000).toFixed(0)} s`;
-      return {
-        url: node.url,
-        what: `OpenSearch ${node.version ?? ''} at ${node.url} (${how})`,
-        stop: node.stop,
-      };
+      const how = node.external ? 'OPENSEARCH_URL' : `started in ${(node.startMs / 1000).toFixed(0)} s`;
+      return { url: node.url, what: `OpenSearch ${node.version ?? ''} at ${node.url} (${how})` };
     }
     const url = process.env.OPENSEARCH_URL;
-    return url ? { url, what: `OPENSEARCH_URL ${url}`, stop: async () => undefined } : undefined;
+    return url ? { url, what: `OPENSEARCH_URL ${url}` } : undefined;
   })();
   clusterStarting.catch(() => undefined);
 
@@ -499,205 +480,190 @@ const main = async (): Promise<number> => {
   for (const row of rows.filter((r) => r.buildError))
     console.log(`  BUILD FAILED ${row.target.name}: ${row.buildError}`);
 
-  const [dynamoStart, clusterStart] = await Promise.allSettled([dynamoStarting, clusterStarting]);
-  if (dynamoStart.status === 'rejected' || clusterStart.status === 'rejected') {
-    if (dynamoStart.status === 'fulfilled') await dynamoStart.value.stop();
-    if (clusterStart.status === 'fulfilled') await clusterStart.value?.stop();
-    throw dynamoStart.status === 'rejected'
-      ? dynamoStart.reason
-      : (clusterStart as PromiseRejectedResult).reason;
-  }
-  const dynamo = dynamoStart.value;
-  const cluster = clusterStart.value;
-  try {
-    console.log(`DynamoDB Local ${dynamo.endpoint} (in memory), table ${tableName}`);
-    if (cluster) console.log(`cluster for the proxy: ${cluster.what}`);
-    Object.assign(process.env, {
-      TABLE_NAME: tableName,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_CONFIG_FILE: path.join(home, 'config'),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'),
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    });
-    delete process.env.AWS_SESSION_TOKEN;
-    delete process.env.AWS_PROFILE;
-    await ensureTable(tableName);
-    const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-    await ddb.send(
-      new PutCommand({ TableName: tableName, Item: { ...BARE_KEY, doc: JSON.stringify(DEFAULT_POLICY) } }),
-    );
+  const [dynamo, cluster] = await Promise.all([dynamoStarting, clusterStarting]);
+  console.log(`DynamoDB Local ${dynamo.endpoint} (in memory), table ${tableName}`);
+  if (cluster) console.log(`cluster for the proxy: ${cluster.what}`);
+  Object.assign(process.env, {
+    TABLE_NAME: tableName,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_CONFIG_FILE: path.join(home, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'),
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+  await ensureTable(tableName);
+  const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  await ddb.send(
+    new PutCommand({ TableName: tableName, Item: { ...BARE_KEY, doc: JSON.stringify(DEFAULT_POLICY) } }),
+  );
 
-    // Nothing listens here: without a cluster the proxy answers 502 at once.
-    const closedUrl = `http://127.0.0.1:${await closedPort()}`;
-    const lambdaEnv = (row: Row): NodeJS.ProcessEnv => ({
-      PATH: process.env.PATH,
-      LANG: 'en_US.UTF-8',
-      TZ: ':UTC',
-      HOME: home,
-      AWS_CONFIG_FILE: path.join(home, 'config'),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'),
-      AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${LAMBDA_NODE_TARGET.replace('node', '')}.x`,
-      AWS_LAMBDA_FUNCTION_NAME: row.target.name,
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
-      AWS_REGION: REGION,
-      AWS_DEFAULT_REGION: REGION,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      TABLE_NAME: tableName,
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      ...(row.target.kind === 'proxy' || row.target.cluster
-        ? {
-            CLUSTER_ENDPOINT: cluster?.url ?? closedUrl,
-            CLUSTER_AUTH: process.env.CLUSTER_AUTH ?? 'none',
-          }
-        : {}),
-    });
-
-    // Events, expectations, preconditions.
-    for (const row of rows) {
-      if (!row.bundle) continue;
-      if (row.target.kind === 'proxy' && !cluster) {
-        row.skipped = 'skipped: no cluster';
-        row.loadOnly = true;
-      }
-      const { event, source } = loadEvent(row.target);
-      row.event = event;
-      row.eventSource = source;
-      row.expect = row.loadOnly ? exactly(502) : expectationOf(row.target, event);
-      row.pre = preconditionOf(row.target, event);
-      row.eventFile = path.join(workDir, `${row.target.name}.event.json`);
-      fs.writeFileSync(row.eventFile, JSON.stringify(event));
-    }
-
-    // Table set-up between runs, untimed, through the put and delete bundles loaded in this process.
-    const bundleOf = (name: string) => rows.find((r) => r.target.name === name)?.bundle;
-    const inProcess = new Map<string, Handler>();
-    const handlerOf = (name: string): Handler => {
-      const b = bundleOf(name) ?? allTargets.find((t) => t.name === name);
-      if (!b) throw new Error(`no ${name} handler`);
-      let h = inProcess.get(name);
-      if (!h) {
-        const file = 'file' in b ? b.file : path.join(ROOT, b.entry);
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        h = (require(file) as { handler: Handler }).handler;
-        inProcess.set(name, h);
-      }
-      return h;
-    };
-    const putRow = rows.find((r) => r.target.name === 'ism.put_policy');
-    const putEvent =
-      putRow?.event ?? loadEvent(allTargets.find((t) => t.name === 'ism.put_policy') as Target).event;
-    const putEventId = policyIdOf(putEvent);
-    // A list should find something: the policy the put event creates, kept present.
-    const listRow = rows.find((r) => r.target.name === 'ism.get_policies' && r.event && !r.pre);
-    if (listRow && putEventId) listRow.pre = { policy: 'present', id: putEventId };
-    const seedPolicy = async (id: string): Promise<ApiResult> => {
-      const body = JSON.parse(
-        decodedBody(putEvent) ?? JSON.stringify(DEFAULT_POLICY),
-      ) as typeof DEFAULT_POLICY;
-      // Another id with the same ism_template would be refused as a template conflict.
-      if (id !== putEventId && body.policy)
-        delete (body.policy as Partial<typeof DEFAULT_POLICY.policy>).ism_template;
-      const p = `/_plugins/_ism/policies/${encodeURIComponent(id)}`;
-      const event = toApiEvent({
-        method: 'PUT',
-        path: p,
-        pathParameters: { policy_id: id },
-        routeKey: 'PUT /_plugins/_ism/policies/{policy_id}',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      return handlerOf('ism.put_policy')(event, lambdaContext('bench-seed'));
-    };
-    const deletePolicy = (id: string): Promise<ApiResult> =>
-      handlerOf('ism.delete_policy')(
-        toApiEvent({
-          method: 'DELETE',
-          path: `/_plugins/_ism/policies/${encodeURIComponent(id)}`,
-          pathParameters: { policy_id: id },
-          routeKey: 'DELETE /_plugins/_ism/policies/{policy_id}',
-        }),
-        lambdaContext('bench-seed'),
-      );
-    const expectStatus = (what: string, res: ApiResult, ok: number[]) => {
-      if (!ok.includes(res.statusCode ?? 0)) {
-        throw new Error(
-          `${what}: status ${res.statusCode} (wanted ${ok.join('/')}): ${String(res.body).slice(0, 300)}`,
-        );
-      }
-    };
-    const prepare = async (row: Row): Promise<void> => {
-      const pre = row.pre;
-      if (!pre) return;
-      if (pre.policy === 'present') {
-        expectStatus(`seeding policy ${pre.id}`, await seedPolicy(pre.id), [201, 409]);
-      } else if (pre.policy === 'absent') {
-        expectStatus(`removing policy ${pre.id}`, await deletePolicy(pre.id), [200, 404]);
-      } else {
-        expectStatus(`removing policy ${pre.id}`, await deletePolicy(pre.id), [200, 404]);
-        const created = await seedPolicy(pre.id);
-        expectStatus(`seeding policy ${pre.id}`, created, [201]);
-        const doc = JSON.parse(String(created.body)) as { _seq_no: number; _primary_term: number };
-        const event = row.event as ApiEvent;
-        const query = {
-          ...event.queryStringParameters,
-          if_seq_no: String(doc._seq_no),
-          if_primary_term: String(doc._primary_term),
-        };
-        const rawQueryString = new URLSearchParams(query as Record<string, string>).toString();
-        fs.writeFileSync(
-          row.eventFile as string,
-          JSON.stringify({ ...event, queryStringParameters: query, rawQueryString }),
-        );
-      }
-    };
-
-    const runnable = rows.filter((r) => r.bundle && r.eventFile);
-    for (const row of runnable) {
-      const note = row.loadOnly ? ` (no cluster: a closed port, ${closedUrl}; load time only)` : '';
-      console.log(`  ${row.target.name}: event ${row.eventSource}, expects ${row.expect?.text}${note}`);
-    }
-    for (let round = 0; round <= RUNS; round++) {
-      const order = runnable.map((_, i) => runnable[(i + round) % runnable.length]);
-      const cells: string[] = [];
-      for (const row of order) {
-        if (row.failures.length >= 3) continue; // broken: stop spending time on it
-        let result: RunResult;
-        try {
-          await prepare(row);
-          const { wallMs, report, output } = await runChild(
-            (row.bundle as Bundle).file,
-            row.eventFile as string,
-            row.target.name,
-            lambdaEnv(row),
-          );
-          const status = report?.statusCode;
-          const ok = !report?.error && (row.expect as Expectation).ok(status);
-          result = { ok, status, wallMs, ...report };
-          if (!ok) {
-            result.detail =
-              report?.error ?? `status ${status}, expected ${row.expect?.text}: ${report?.body ?? output}`;
-          }
-        } catch (error) {
-          result = { ok: false, wallMs: 0, detail: `set-up failed: ${(error as Error).message}` };
+  // Nothing listens here: without a cluster the proxy answers 502 at once.
+  const closedUrl = `http://127.0.0.1:${await closedPort()}`;
+  const lambdaEnv = (row: Row): NodeJS.ProcessEnv => ({
+    PATH: process.env.PATH,
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    HOME: home,
+    AWS_CONFIG_FILE: path.join(home, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'),
+    AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${LAMBDA_NODE_TARGET.replace('node', '')}.x`,
+    AWS_LAMBDA_FUNCTION_NAME: row.target.name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    TABLE_NAME: tableName,
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...(row.target.kind === 'proxy' || row.target.cluster
+      ? {
+          CLUSTER_ENDPOINT: cluster?.url ?? closedUrl,
+          CLUSTER_AUTH: process.env.CLUSTER_AUTH ?? 'none',
         }
-        if (!result.ok) row.failures.push(result.detail ?? 'failed');
-        if (round > 0) row.runs.push(result);
-        cells.push(
-          `${row.target.name.replace(/^\w+\./, '')} ${result.status ?? 'ERR'}${result.ok ? '' : '!'} ${msText(result.totalMs)}`,
-        );
-      }
-      console.log(`${round === 0 ? 'warm-up ' : `round ${round}/${RUNS}`}  ${cells.join(' · ')}`);
+      : {}),
+  });
+
+  // Events, expectations, preconditions.
+  for (const row of rows) {
+    if (!row.bundle) continue;
+    if (row.target.kind === 'proxy' && !cluster) {
+      row.skipped = 'skipped: no cluster';
+      row.loadOnly = true;
     }
-  } finally {
-    await Promise.all([dynamo.stop(), cluster?.stop()]);
+    const { event, source } = loadEvent(row.target);
+    row.event = event;
+    row.eventSource = source;
+    row.expect = row.loadOnly ? exactly(502) : expectationOf(row.target, event);
+    row.pre = preconditionOf(row.target, event);
+    row.eventFile = path.join(workDir, `${row.target.name}.event.json`);
+    fs.writeFileSync(row.eventFile, JSON.stringify(event));
+  }
+
+  // Table set-up between runs, untimed, through the put and delete bundles loaded in this process.
+  const bundleOf = (name: string) => rows.find((r) => r.target.name === name)?.bundle;
+  const inProcess = new Map<string, Handler>();
+  const handlerOf = (name: string): Handler => {
+    const b = bundleOf(name) ?? allTargets.find((t) => t.name === name);
+    if (!b) throw new Error(`no ${name} handler`);
+    let h = inProcess.get(name);
+    if (!h) {
+      const file = 'file' in b ? b.file : path.join(ROOT, b.entry);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      h = (require(file) as { handler: Handler }).handler;
+      inProcess.set(name, h);
+    }
+    return h;
+  };
+  const putRow = rows.find((r) => r.target.name === 'ism.put_policy');
+  const putEvent =
+    putRow?.event ?? loadEvent(allTargets.find((t) => t.name === 'ism.put_policy') as Target).event;
+  const putEventId = policyIdOf(putEvent);
+  // A list should find something: the policy the put event creates, kept present.
+  const listRow = rows.find((r) => r.target.name === 'ism.get_policies' && r.event && !r.pre);
+  if (listRow && putEventId) listRow.pre = { policy: 'present', id: putEventId };
+  const seedPolicy = async (id: string): Promise<ApiResult> => {
+    const body = JSON.parse(decodedBody(putEvent) ?? JSON.stringify(DEFAULT_POLICY)) as typeof DEFAULT_POLICY;
+    // Another id with the same ism_template would be refused as a template conflict.
+    if (id !== putEventId && body.policy)
+      delete (body.policy as Partial<typeof DEFAULT_POLICY.policy>).ism_template;
+    const p = `/_plugins/_ism/policies/${encodeURIComponent(id)}`;
+    const event = toApiEvent({
+      method: 'PUT',
+      path: p,
+      pathParameters: { policy_id: id },
+      routeKey: 'PUT /_plugins/_ism/policies/{policy_id}',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return handlerOf('ism.put_policy')(event, lambdaContext('bench-seed'));
+  };
+  const deletePolicy = (id: string): Promise<ApiResult> =>
+    handlerOf('ism.delete_policy')(
+      toApiEvent({
+        method: 'DELETE',
+        path: `/_plugins/_ism/policies/${encodeURIComponent(id)}`,
+        pathParameters: { policy_id: id },
+        routeKey: 'DELETE /_plugins/_ism/policies/{policy_id}',
+      }),
+      lambdaContext('bench-seed'),
+    );
+  const expectStatus = (what: string, res: ApiResult, ok: number[]) => {
+    if (!ok.includes(res.statusCode ?? 0)) {
+      throw new Error(
+        `${what}: status ${res.statusCode} (wanted ${ok.join('/')}): ${String(res.body).slice(0, 300)}`,
+      );
+    }
+  };
+  const prepare = async (row: Row): Promise<void> => {
+    const pre = row.pre;
+    if (!pre) return;
+    if (pre.policy === 'present') {
+      expectStatus(`seeding policy ${pre.id}`, await seedPolicy(pre.id), [201, 409]);
+    } else if (pre.policy === 'absent') {
+      expectStatus(`removing policy ${pre.id}`, await deletePolicy(pre.id), [200, 404]);
+    } else {
+      expectStatus(`removing policy ${pre.id}`, await deletePolicy(pre.id), [200, 404]);
+      const created = await seedPolicy(pre.id);
+      expectStatus(`seeding policy ${pre.id}`, created, [201]);
+      const doc = JSON.parse(String(created.body)) as { _seq_no: number; _primary_term: number };
+      const event = row.event as ApiEvent;
+      const query = {
+        ...event.queryStringParameters,
+        if_seq_no: String(doc._seq_no),
+        if_primary_term: String(doc._primary_term),
+      };
+      const rawQueryString = new URLSearchParams(query as Record<string, string>).toString();
+      fs.writeFileSync(
+        row.eventFile as string,
+        JSON.stringify({ ...event, queryStringParameters: query, rawQueryString }),
+      );
+    }
+  };
+
+  const runnable = rows.filter((r) => r.bundle && r.eventFile);
+  for (const row of runnable) {
+    const note = row.loadOnly ? ` (no cluster: a closed port, ${closedUrl}; load time only)` : '';
+    console.log(`  ${row.target.name}: event ${row.eventSource}, expects ${row.expect?.text}${note}`);
+  }
+  for (let round = 0; round <= RUNS; round++) {
+    const order = runnable.map((_, i) => runnable[(i + round) % runnable.length]);
+    const cells: string[] = [];
+    for (const row of order) {
+      if (row.failures.length >= 3) continue; // broken: stop spending time on it
+      let result: RunResult;
+      try {
+        await prepare(row);
+        const { wallMs, report, output } = await runChild(
+          (row.bundle as Bundle).file,
+          row.eventFile as string,
+          row.target.name,
+          lambdaEnv(row),
+        );
+        const status = report?.statusCode;
+        const ok = !report?.error && (row.expect as Expectation).ok(status);
+        result = { ok, status, wallMs, ...report };
+        if (!ok) {
+          result.detail =
+            report?.error ?? `status ${status}, expected ${row.expect?.text}: ${report?.body ?? output}`;
+        }
+      } catch (error) {
+        result = { ok: false, wallMs: 0, detail: `set-up failed: ${(error as Error).message}` };
+      }
+      if (!result.ok) row.failures.push(result.detail ?? 'failed');
+      if (round > 0) row.runs.push(result);
+      cells.push(
+        `${row.target.name.replace(/^\w+\./, '')} ${result.status ?? 'ERR'}${result.ok ? '' : '!'} ${msText(result.totalMs)}`,
+      );
+    }
+    console.log(`${round === 0 ? 'warm-up ' : `round ${round}/${RUNS}`}  ${cells.join(' · ')}`);
   }
 
   // ---------------------------------------------------------------- report
@@ -843,64 +809,65 @@ const main = async (): Promise<number> => {
   else fs.rmSync(workDir, { recursive: true, force: true });
   console.log(`\nbench took ${((Date.now() - began) / 1000).toFixed(0)} s`);
 
-  let rollupFailed = false;
-  if (!flag('no-rollup')) {
+  // The other benches, in this order, on the same services; --no-<name> skips one.
+  const others: { name: string; label: string; run: () => Promise<void> }[] = [
+    {
+      name: 'rollup',
+      label: 'rollup',
+      run: () =>
+        runRollupBench(
+          {
+            docs: Number(option('rollup-docs') ?? 1_000_000),
+            pageSize: Number(option('rollup-page-size') ?? 5000),
+          },
+          services,
+        ),
+    },
+    { name: 'ism', label: 'ISM', run: () => runIsmBench(services) },
+    {
+      name: 'sm',
+      label: 'SM',
+      run: () =>
+        runSmBench(
+          { policies: Number(option('sm-policies') ?? 50), rounds: Number(option('sm-rounds') ?? 3) },
+          services,
+        ),
+    },
+    {
+      name: 'ingestion',
+      label: 'ingestion',
+      run: () =>
+        runIngestionBench(
+          {
+            docs: Number(option('ingestion-docs') ?? 50_000),
+            batch: Number(option('ingestion-batch') ?? 1000),
+            delaySamples: 50,
+          },
+          services,
+        ),
+    },
+  ];
+  let othersFailed = false;
+  for (const other of others.filter((o) => !flag(`no-${o.name}`))) {
     try {
-      await runRollupBench({
-        docs: Number(option('rollup-docs') ?? 1_000_000),
-        pageSize: Number(option('rollup-page-size') ?? 5000),
-      });
+      await other.run();
     } catch (error) {
-      rollupFailed = true;
-      console.log(`\nrollup bench FAILED: ${(error as Error).stack ?? String(error)}`);
+      othersFailed = true;
+      console.log(`\n${other.label} bench FAILED: ${(error as Error).stack ?? String(error)}`);
     }
   }
 
-  let ismFailed = false;
-  if (!flag('no-ism')) {
-    try {
-      await runIsmBenchStandalone();
-    } catch (error) {
-      ismFailed = true;
-      console.log(`\nISM bench FAILED: ${(error as Error).stack ?? String(error)}`);
-    }
-  }
-
-  let smFailed = false;
-  if (!flag('no-sm')) {
-    try {
-      await runSmBench({
-        policies: Number(option('sm-policies') ?? 50),
-        rounds: Number(option('sm-rounds') ?? 3),
-      });
-    } catch (error) {
-      smFailed = true;
-      console.log(`\nSM bench FAILED: ${(error as Error).stack ?? String(error)}`);
-    }
-  }
-
-  let ingestionFailed = false;
-  if (!flag('no-ingestion')) {
-    try {
-      await runIngestionBench({
-        docs: Number(option('ingestion-docs') ?? 50_000),
-        batch: Number(option('ingestion-batch') ?? 1000),
-        delaySamples: 50,
-      });
-    } catch (error) {
-      ingestionFailed = true;
-      console.log(`\ningestion bench FAILED: ${(error as Error).stack ?? String(error)}`);
-    }
-  }
-
-  const broken =
-    ingestionFailed ||
-    rows.some((r) => r.buildError || r.failures.length > 0) ||
-    !bareCold ||
-    rollupFailed ||
-    ismFailed ||
-    smFailed;
+  const broken = othersFailed || rows.some((r) => r.buildError || r.failures.length > 0) || !bareCold;
   return broken ? 1 : 0;
+};
+
+const main = async (): Promise<number> => {
+  const services = new BenchServices();
+  try {
+    return await benchAll(services);
+  } finally {
+    await services.stop();
+  }
 };
 
 main().then(

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../lambdas/shared/clock';
 import { ManualClock } from '../lambdas/shared/clock';
-import { createClusterClient } from '../lambdas/shared/cluster';
 import { documentClient } from '../lambdas/shared/dynamo';
 import { runDue } from '../lambdas/shared/jobs/run-due';
 import { SMPolicyService } from '../lambdas/sm/policy-service';
 import { smRunner } from '../lambdas/sm/runner/sm-runner';
 import { ClusterSnapshots } from '../lambdas/sm/runner/snapshots';
+import { type BenchServices, numberOption, runStandalone } from './services';
 
 /**
  * SM scheduling precision: how long after a policy's cron time its snapshot starts, over many
@@ -21,10 +21,6 @@ import { ClusterSnapshots } from '../lambdas/sm/runner/snapshots';
  *
  * Also run by `npm run bench` (bench/run.ts) unless `--no-sm`.
  */
-type DynamoModule = typeof import('../local/services/dynamodb');
-type OpenSearchModule = typeof import('../local/services/opensearch');
-type TableModule = typeof import('../local/table');
-
 export interface SmBenchOptions {
   policies: number;
   rounds: number;
@@ -46,122 +42,96 @@ const pct = (xs: number[], p: number): number => {
 
 const REPO = 'bench-sm-repo';
 
-export const runSmBench = async (options: SmBenchOptions): Promise<void> => {
+export const runSmBench = async (options: SmBenchOptions, services: BenchServices): Promise<void> => {
   console.log(
     `\nSnapshot Management scheduling precision: ${options.policies} policies on the same cron minute ` +
       `("0 * * * *"), ${options.rounds} rounds; the sm-runner woken by rate(1 minute) at a random phase.`,
   );
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { resolveOpenSearch } = require('../local/services/opensearch') as OpenSearchModule;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { startDynamoDbLocal } = require('../local/services/dynamodb') as DynamoModule;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { ensureTable } = require('../local/table') as TableModule;
-  const [node, dynamo] = await Promise.all([resolveOpenSearch({}), startDynamoDbLocal({})]);
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  const [node, tableName, client] = await Promise.all([
+    services.opensearch(),
+    services.table('bench-sm'),
+    services.client(),
+  ]);
+  await client.snapshot.createRepository({
+    repository: REPO,
+    body: { type: 'fs', settings: { location: `${REPO}-${randomUUID().slice(0, 8)}` } },
   });
-  const tableName = `bench-sm-${randomUUID().slice(0, 8)}`;
-  try {
-    await ensureTable(tableName);
-    const client = await createClusterClient({ endpoint: node.url, auth: 'none' });
-    await client.snapshot.createRepository({
-      repository: REPO,
-      body: { type: 'fs', settings: { location: `${REPO}-${randomUUID().slice(0, 8)}` } },
+  await client.index({ index: 'bench-sm-data', body: { hello: 'world' }, refresh: true });
+
+  // Policies created at a fixed instant; their first trigger is the next full hour.
+  const createdAt = Date.UTC(2030, 0, 1, 0, 10);
+  const { policies, jobs } = SMPolicyService.stores(documentClient(), tableName);
+  const service = new SMPolicyService(policies, jobs, new ManualClock(createdAt));
+  const names = Array.from({ length: options.policies }, (_, i) => `bench-${String(i).padStart(3, '0')}`);
+  for (const name of names) {
+    await service.create(name, {
+      creation: { schedule: { cron: { expression: '0 * * * *', timezone: 'UTC' } } },
+      snapshot_config: { repository: REPO, indices: 'bench-sm-data' },
     });
-    await client.index({ index: 'bench-sm-data', body: { hello: 'world' }, refresh: true });
-
-    // Policies created at a fixed instant; their first trigger is the next full hour.
-    const createdAt = Date.UTC(2030, 0, 1, 0, 10);
-    const { policies, jobs } = SMPolicyService.stores(documentClient(), tableName);
-    const service = new SMPolicyService(policies, jobs, new ManualClock(createdAt));
-    const names = Array.from({ length: options.policies }, (_, i) => `bench-${String(i).padStart(3, '0')}`);
-    for (const name of names) {
-      await service.create(name, {
-        creation: { schedule: { cron: { expression: '0 * * * *', timezone: 'UTC' } } },
-        snapshot_config: { repository: REPO, indices: 'bench-sm-data' },
-      });
-    }
-    const work = smRunner({ policies, snapshots: new ClusterSnapshots(async () => client) });
-
-    const delays: number[] = [];
-    const processing: number[] = [];
-    const invocationMs: number[] = [];
-    for (let round = 0; round < options.rounds; round++) {
-      const cronTime = Date.UTC(2030, 0, 1, 1 + round, 0);
-      const phase = Math.floor(Math.random() * 60_000);
-      const wake = cronTime + phase;
-      const started = Date.now();
-      const summary = await runDue({ store: jobs, clock: new OffsetClock(wake), work, concurrency: 8 });
-      invocationMs.push(Date.now() - started);
-      for (const name of names) {
-        const exec = (await jobs.get(name))?.state.creation?.latest_execution;
-        if (!exec || exec.status !== 'IN_PROGRESS')
-          throw new Error(`${name}: no snapshot started in round ${round}`);
-        delays.push(exec.start_time - cronTime);
-        processing.push(exec.start_time - wake);
-      }
-      // Let the snapshots finish and the runner record them, a minute at a time: the next round starts from rest.
-      for (let minute = 1; minute <= 30; minute++) {
-        await new Promise((r) => setTimeout(r, 500));
-        await runDue({ store: jobs, clock: new OffsetClock(wake + minute * 60_000), work, concurrency: 8 });
-        const states = await Promise.all(names.map(async (n) => (await jobs.get(n))?.state.creation));
-        if (
-          states.every(
-            (c) => c?.current_state === 'CREATION_START' && c.latest_execution?.status === 'SUCCESS',
-          )
-        )
-          break;
-      }
-      if (summary.failed > 0) throw new Error(`round ${round}: ${summary.failed} policies failed`);
-    }
-
-    const row = (label: string, xs: number[], unit: 's' | 'ms', note: string) => {
-      const f = (x: number) => (unit === 's' ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`);
-      return `${label.padEnd(38)} ${f(pct(xs, 50)).padStart(9)} ${f(pct(xs, 95)).padStart(9)} ${f(Math.max(...xs)).padStart(9)}  ${note}`;
-    };
-    console.log(`cluster: OpenSearch ${node.version ?? ''} at ${node.url}; ${delays.length} snapshots`);
-    console.log(`${''.padEnd(38)} ${'p50'.padStart(9)} ${'p95'.padStart(9)} ${'max'.padStart(9)}`);
-    console.log(row('ours: cron time → snapshot started', delays, 's', 'rule phase + processing'));
-    console.log(
-      row(
-        'ours: processing only',
-        processing,
-        'ms',
-        `worker wake-up → create answered, ${options.policies} policies in one run`,
-      ),
-    );
-    console.log(row('ours: one invocation', invocationMs, 'ms', 'all due policies, concurrency 8'));
-    console.log(
-      `${'plugin on the reference node'.padEnd(38)} ${'-'.padStart(9)} ${'-'.padStart(9)} ${'-'.padStart(9)}  not measured (see below)`,
-    );
-    console.log(
-      "Reference: the plugin's SM job runs once a minute (its policy `schedule` interval, 1 Minutes), so a " +
-        'snapshot starts 0-60 s after its cron time, plus job-scheduler jitter and its own processing. ' +
-        'That is the documented behaviour, not a measurement: the reference node with the index-management ' +
-        'plugin is unavailable here (the plugin zip is not on Maven Central; issue 3 is blocked). ' +
-        `Ours has the same shape (a rate(1 minute) rule): the delay is dominated by the rule's phase; ` +
-        'our own processing adds the figures above.',
-    );
-  } finally {
-    await Promise.all([node.stop(), dynamo.stop()]);
   }
+  const work = smRunner({ policies, snapshots: new ClusterSnapshots(async () => client) });
+
+  const delays: number[] = [];
+  const processing: number[] = [];
+  const invocationMs: number[] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    const cronTime = Date.UTC(2030, 0, 1, 1 + round, 0);
+    const phase = Math.floor(Math.random() * 60_000);
+    const wake = cronTime + phase;
+    const started = Date.now();
+    const summary = await runDue({ store: jobs, clock: new OffsetClock(wake), work, concurrency: 8 });
+    invocationMs.push(Date.now() - started);
+    for (const name of names) {
+      const exec = (await jobs.get(name))?.state.creation?.latest_execution;
+      if (!exec || exec.status !== 'IN_PROGRESS')
+        throw new Error(`${name}: no snapshot started in round ${round}`);
+      delays.push(exec.start_time - cronTime);
+      processing.push(exec.start_time - wake);
+    }
+    // Let the snapshots finish and the runner record them, a minute at a time: the next round starts from rest.
+    for (let minute = 1; minute <= 30; minute++) {
+      await new Promise((r) => setTimeout(r, 500));
+      await runDue({ store: jobs, clock: new OffsetClock(wake + minute * 60_000), work, concurrency: 8 });
+      const states = await Promise.all(names.map(async (n) => (await jobs.get(n))?.state.creation));
+      if (
+        states.every((c) => c?.current_state === 'CREATION_START' && c.latest_execution?.status === 'SUCCESS')
+      )
+        break;
+    }
+    if (summary.failed > 0) throw new Error(`round ${round}: ${summary.failed} policies failed`);
+  }
+
+  const row = (label: string, xs: number[], unit: 's' | 'ms', note: string) => {
+    const f = (x: number) => (unit === 's' ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`);
+    return `${label.padEnd(38)} ${f(pct(xs, 50)).padStart(9)} ${f(pct(xs, 95)).padStart(9)} ${f(Math.max(...xs)).padStart(9)}  ${note}`;
+  };
+  console.log(`cluster: OpenSearch ${node.version ?? ''} at ${node.url}; ${delays.length} snapshots`);
+  console.log(`${''.padEnd(38)} ${'p50'.padStart(9)} ${'p95'.padStart(9)} ${'max'.padStart(9)}`);
+  console.log(row('ours: cron time → snapshot started', delays, 's', 'rule phase + processing'));
+  console.log(
+    row(
+      'ours: processing only',
+      processing,
+      'ms',
+      `worker wake-up → create answered, ${options.policies} policies in one run`,
+    ),
+  );
+  console.log(row('ours: one invocation', invocationMs, 'ms', 'all due policies, concurrency 8'));
+  console.log(
+    `${'plugin on the reference node'.padEnd(38)} ${'-'.padStart(9)} ${'-'.padStart(9)} ${'-'.padStart(9)}  not measured (see below)`,
+  );
+  console.log(
+    "Reference: the plugin's SM job runs once a minute (its policy `schedule` interval, 1 Minutes), so a " +
+      'snapshot starts 0-60 s after its cron time, plus job-scheduler jitter and its own processing. ' +
+      'That is the documented behaviour, not a measurement: the reference node with the index-management ' +
+      'plugin is unavailable here (the plugin zip is not on Maven Central; issue 3 is blocked). ' +
+      `Ours has the same shape (a rate(1 minute) rule): the delay is dominated by the rule's phase; ` +
+      'our own processing adds the figures above.',
+  );
 };
 
 if (require.main === module) {
-  const arg = (name: string, fallback: number): number => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  };
-  runSmBench({ policies: arg('sm-policies', 50), rounds: arg('sm-rounds', 3) }).then(
-    () => process.exit(0),
-    (error) => {
-      console.error(error);
-      process.exit(1);
-    },
+  runStandalone((services) =>
+    runSmBench({ policies: numberOption('sm-policies', 50), rounds: numberOption('sm-rounds', 3) }, services),
   );
 }
