@@ -12,6 +12,7 @@ const run = async ({ pathParams, query, body, method }: ApiRequest) => ({
     validateAction: boolParam(query, 'validate_action', false),
     from: intParam(query, 'from', 0),
     size: intParam(query, 'size', 20),
+    sortField: query.sortField ?? 'managed_index.index',
     sortOrder: query.sortOrder ?? 'asc',
     queryString: query.queryString ?? '*',
     filter: parseExplainFilter(body, method),

@@ -1,9 +1,11 @@
 import type { JobStore } from '../../shared/jobs/job-store';
-import { illegalArgument, OpenSearchError } from '../../shared/errors';
+import { CONFIG_INDEX, illegalArgument, OpenSearchError } from '../../shared/errors';
+import { compareMissingLast } from '../../shared/sort-documents';
 import type { ClusterApi } from '../cluster-api';
 import { compileQueryString } from '../query-string';
-import { resolveIndices } from './cluster-indices';
+import { resolveIndices, type IndexInfo } from './cluster-indices';
 import type { ManagedIndex } from './model';
+import { validateAction, type ValidationResult } from './validate';
 
 /** explain (TransportExplainAction): per-index metadata in the plugin's key order. */
 export interface ExplainFilter {
@@ -18,6 +20,7 @@ export interface ExplainParams {
   validateAction: boolean;
   from: number;
   size: number;
+  sortField: string;
   sortOrder: string;
   queryString: string;
   filter: ExplainFilter;
@@ -34,7 +37,8 @@ export const unmanagedEntry = (): Record<string, unknown> => ({
 
 export const explainEntry = (
   managed: ManagedIndex,
-  params: Pick<ExplainParams, 'showPolicy' | 'validateAction'>,
+  params: Pick<ExplainParams, 'showPolicy'>,
+  validation?: ValidationResult,
 ) => {
   const out: Record<string, unknown> = {
     [PLUGIN_KEY]: managed.policy_id,
@@ -69,10 +73,52 @@ export const explainEntry = (
   if (params.showPolicy) {
     out.policy = managed.policy;
   }
-  if (params.validateAction) {
-    out.validate = { validation_message: 'Validation passed', validation_status: 'passed' };
-  }
+  if (validation) out.validate = validation;
   return out;
+};
+
+/**
+ * explain-all sorts the managed-index job documents of the config index by `sortField`; these
+ * are the fields its mapping can sort on (`managed_index.name` is a text field: use
+ * `managed_index.name.keyword`). Fields the plugin keeps but we do not (the job schedule) have no
+ * value here and sort last.
+ */
+const SORT_FIELDS: Record<string, (m: ManagedIndex) => unknown> = {
+  'managed_index.index': (m) => m.index,
+  'managed_index.name.keyword': (m) => m.index,
+  'managed_index.index_uuid': (m) => m.index_uuid,
+  'managed_index.policy_id': (m) => m.policy_id,
+  'managed_index.enabled': (m) => m.enabled,
+  'managed_index.enabled_time': (m) => m.enabled_time,
+  'managed_index.last_updated_time': (m) => m.last_updated_time,
+  'managed_index.policy_seq_no': (m) => m.policy_seq_no,
+  'managed_index.policy_primary_term': (m) => m.policy_primary_term,
+  'managed_index.change_policy.policy_id': (m) => m.change_policy?.policy_id,
+  'managed_index.change_policy.state': (m) => m.change_policy?.state,
+  'managed_index.change_policy.is_safe': (m) => m.change_policy?.is_safe,
+  'managed_index.schedule.interval.start_time': () => undefined,
+  'managed_index.schedule.interval.period': () => undefined,
+  'managed_index.schedule.interval.unit': () => undefined,
+  'managed_index.jitter': () => undefined,
+};
+const TEXT_FIELDS = new Set(['managed_index.name', 'managed_index.change_policy.user.name']);
+
+const sortKey = (sortField: string): ((m: ManagedIndex) => unknown) => {
+  const key = SORT_FIELDS[sortField];
+  if (key) return key;
+  const cause = TEXT_FIELDS.has(sortField)
+    ? {
+        type: 'illegal_argument_exception',
+        reason: `Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead. Alternatively, set fielddata=true on [${sortField}] in order to load field data by uninverting the inverted index. Note that this can use significant memory.`,
+      }
+    : { type: 'query_shard_exception', reason: `No mapping found for [${sortField}] in order to sort on` };
+  throw new OpenSearchError(
+    400,
+    'search_phase_execution_exception',
+    'all shards failed',
+    { phase: 'query', grouped: true },
+    { ...cause, index: CONFIG_INDEX },
+  );
 };
 
 const matchesFilter = (managed: ManagedIndex, f: ExplainFilter): boolean => {
@@ -114,12 +160,16 @@ export const explain = async (
   }
   const out: Record<string, unknown> = {};
   if (!expression) {
+    const key = sortKey(params.sortField);
+    const direction = order === 'asc' ? 1 : -1;
     const matches = compileQueryString(params.queryString);
     const all = (await store.list())
       .map((r) => r.state)
       .filter((m) => matches(m.index) && matchesFilter(m, params.filter))
-      .sort((a, b) => (order === 'asc' ? 1 : -1) * a.index.localeCompare(b.index));
-    for (const m of all.slice(params.from, params.from + params.size)) out[m.index] = explainEntry(m, params);
+      .sort((a, b) => compareMissingLast(key(a), key(b), direction) || a.index.localeCompare(b.index));
+    const page = all.slice(params.from, params.from + params.size);
+    const validations = params.validateAction ? await validateAll(cluster, page) : undefined;
+    for (const m of page) out[m.index] = explainEntry(m, params, validations?.get(m.index_uuid));
     out.total_managed_indices = all.length;
     return out;
   }
@@ -135,10 +185,28 @@ export const explain = async (
   for (const i of indices) {
     const record = await store.get(i.uuid);
     if (record && matchesFilter(record.state, params.filter)) {
-      out[i.name] = explainEntry(record.state, params);
+      const validation = params.validateAction ? await validateAction(cluster, record.state, i) : undefined;
+      out[i.name] = explainEntry(record.state, params, validation);
       total++;
     } else if (!record) out[i.name] = unmanagedEntry();
   }
   out.total_managed_indices = total;
+  return out;
+};
+
+/** Validations for a page of managed indices, reading the cluster's view of them in one call. */
+const validateAll = async (
+  cluster: ClusterApi,
+  page: ManagedIndex[],
+): Promise<Map<string, ValidationResult>> => {
+  const out = new Map<string, ValidationResult>();
+  if (page.length === 0) return out;
+  const byName = new Map<string, IndexInfo>(
+    (await resolveIndices(cluster, page.map((m) => m.index).join(','))).map((i) => [i.name, i]),
+  );
+  for (const m of page) {
+    const info = byName.get(m.index);
+    out.set(m.index_uuid, await validateAction(cluster, m, info?.uuid === m.index_uuid ? info : undefined));
+  }
   return out;
 };
