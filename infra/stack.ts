@@ -46,7 +46,7 @@ import type { Construct } from 'constructs';
 import type { ControlPlaneConfig } from './config';
 import * as routes from './routes';
 import { DUE_INDEX, TABLE } from './table';
-import { workers as WORKERS, type Worker } from './workers';
+import { FAN_OUT_DETAIL_TYPE, FAN_OUT_SOURCE, workers as WORKERS, type Worker } from './workers';
 
 /** Repository root: route-table handler paths are relative to it, and it holds the lockfile. */
 const ROOT = path.resolve(__dirname, '..');
@@ -284,11 +284,32 @@ export class IndexManagementStack extends Stack {
         cluster: worker.cluster,
         notify: worker.notify === true,
         timeoutSeconds: worker.timeoutSeconds,
-        environment: { ...worker.environment, ...worker.configEnvironment?.(this.config) },
+        environment: {
+          ...worker.environment,
+          ...worker.configEnvironment?.(this.config),
+          WORKER_FAN_OUT: 'eventbridge',
+        },
       });
       new Rule(this, `${constructIdFor(worker.worker)}Schedule`, {
         description: `Wakes ${worker.worker}`,
         schedule: Schedule.expression(worker.schedule),
+        targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
+      });
+      // Fan-out: a run with more due items than one invocation should take starts copies of
+      // itself through the default bus (lambdas/shared/worker.ts); this rule brings them back.
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['events:PutEvents'],
+          resources: [this.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
+        }),
+      );
+      new Rule(this, `${constructIdFor(worker.worker)}FanOut`, {
+        description: `Copies of ${worker.worker} started by a run that fans out`,
+        eventPattern: {
+          source: [FAN_OUT_SOURCE],
+          detailType: [FAN_OUT_DETAIL_TYPE],
+          detail: { worker: [worker.worker] },
+        },
         targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
       });
     }

@@ -30,6 +30,14 @@ export interface Worker {
   readonly configEnvironment?: (config: ControlPlaneConfig) => Record<string, string>;
 }
 
+/**
+ * Fan-out: a worker run that finds more due items than one invocation should take starts copies
+ * of itself with events of this source and type on the default bus (detail: `{worker,
+ * partition}`); a rule per worker routes them back to its function (lambdas/shared/worker.ts).
+ */
+export const FAN_OUT_SOURCE = 'serverless-index-management';
+export const FAN_OUT_DETAIL_TYPE = 'Worker fan-out';
+
 export const workers: readonly Worker[] = [
   {
     kind: 'rollup',

@@ -9,7 +9,7 @@ import { createApp } from '../../infra/app';
 import { ConfigError, configFromContext } from '../../infra/config';
 import { dataPlaneProxy, fallback, operations } from '../../infra/routes';
 import { ROUTE_TABLE, RUNTIME, constructIdFor, type RouteTable } from '../../infra/stack';
-import { workers, type Worker } from '../../infra/workers';
+import { FAN_OUT_DETAIL_TYPE, FAN_OUT_SOURCE, workers, type Worker } from '../../infra/workers';
 
 /**
  * The CDK stack as a user deploys it: synthesized from CDK context through the real app (with
@@ -225,7 +225,7 @@ describe('the workers', () => {
   });
 
   it('wakes each worker with an EventBridge rule on its schedule, without retries', () => {
-    const rules = ofType(s, 'AWS::Events::Rule');
+    const rules = ofType(s, 'AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression);
     expect(rules).toHaveLength(1);
     const [, rule] = rules[0];
     expect(rule.Properties.ScheduleExpression).toBe('rate(1 minute)');
@@ -235,6 +235,25 @@ describe('the workers', () => {
       Principal: 'events.amazonaws.com',
       FunctionName: { 'Fn::GetAtt': ['SampleRunner', 'Arn'] },
     });
+  });
+
+  it('lets a worker fan out: it may put events on the default bus, and a rule routes its own back to it', () => {
+    const rules = ofType(s, 'AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern);
+    expect(rules).toHaveLength(1);
+    const [, rule] = rules[0];
+    expect(rule.Properties.EventPattern).toEqual({
+      source: [FAN_OUT_SOURCE],
+      'detail-type': [FAN_OUT_DETAIL_TYPE],
+      detail: { worker: ['sample-runner'] },
+    });
+    expect(rule.Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': ['SampleRunner', 'Arn'] });
+    expect(rule.Properties.Targets[0].RetryPolicy).toEqual({ MaximumRetryAttempts: 0 });
+    expect(s.resources.SampleRunner.Properties.Environment.Variables.WORKER_FAN_OUT).toBe('eventbridge');
+    expect(actionsOf(s, 'SampleRunner')).toContain('events:PutEvents');
+    const putEvents = ofType(s, 'AWS::IAM::Policy')
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Json[])
+      .filter((st) => [st.Action].flat().includes('events:PutEvents'));
+    expect(JSON.stringify(putEvents.map((st) => st.Resource))).toContain(':event-bus/default');
   });
 
   it('gives a worker its timeout, its environment, the cluster, and read-write access to the table and its due index', () => {

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { ManualClock } from '../../lambdas/shared/clock';
 import { documentClient } from '../../lambdas/shared/dynamo';
 import { JobStore, StaleJobError } from '../../lambdas/shared/jobs/job-store';
-import { runDue, type JobFunction } from '../../lambdas/shared/jobs/run-due';
+import type { Partition } from '../../lambdas/shared/jobs/partition';
+import { runDue, type JobFunction, type RunSummary } from '../../lambdas/shared/jobs/run-due';
+import { workerHandler } from '../../lambdas/shared/worker';
+import type { Worker } from '../../infra/workers';
+import { lambdaContext } from '../../local/api-event';
+import { scheduledEvent } from '../../local/scheduler';
 import { ensureTable } from '../../local/table';
 
 /**
@@ -205,5 +210,137 @@ describe('outcomes', () => {
     expect(summary.ran).toBe(4);
     expect(summary.more).toBe(true);
     expect((await store.findDue(clock.now(), 100)).length).toBe(6);
+  });
+});
+
+describe('fan-out', () => {
+  /** Creates `n` due items and a function that records which invocation ran each. */
+  const setUp = async (n: number) => {
+    const store = newStore();
+    for (let i = 0; i < n; i++) await store.create(`idx-${i}`, { runs: 0 }, T0 - i);
+    const ranBy = new Map<string, string[]>();
+    const work =
+      (who: string): JobFunction<Counter> =>
+      async (ctx) => {
+        ranBy.set(ctx.record.id, [...(ranBy.get(ctx.record.id) ?? []), who]);
+        return countRun(ctx);
+      };
+    return { store, ranBy, work };
+  };
+
+  it('a run with more due items than one invocation takes starts copies, and each item runs exactly once', async () => {
+    const { store, ranBy, work } = await setUp(230);
+    const clock = new ManualClock(T0);
+    const copies: Promise<RunSummary>[] = [];
+    const dispatched: Partition[][] = [];
+
+    const coordinator = await runDue({
+      store,
+      clock,
+      work: work('coordinator'),
+      pageSize: 50,
+      fanOut: {
+        perInvocation: 80,
+        max: 8,
+        dispatch: async (partitions) => {
+          dispatched.push(partitions);
+          for (const partition of partitions) {
+            copies.push(
+              runDue({
+                store,
+                clock,
+                work: work(`copy-${partition.index}`),
+                pageSize: 50,
+                // A copy never fans out again, even when handed a dispatcher.
+                fanOut: { partition, perInvocation: 80, dispatch: () => Promise.reject(new Error('no')) },
+              }),
+            );
+          }
+        },
+      },
+    });
+    const copyRuns = await Promise.all(copies);
+
+    // 230 due at 80 each: three invocations, the coordinator taking partition 0.
+    expect(dispatched).toEqual([
+      [
+        { index: 1, of: 3 },
+        { index: 2, of: 3 },
+      ],
+    ]);
+    expect(coordinator).toMatchObject({ partition: '0/3', copies: 2, failed: 0, more: false });
+    expect(copyRuns.map((r) => r.partition)).toEqual(['1/3', '2/3']);
+    expect(ranBy.size).toBe(230);
+    expect([...ranBy.values()].every((who) => who.length === 1)).toBe(true);
+    // Nobody competed for a lease, and every invocation had a share.
+    expect([coordinator, ...copyRuns].map((r) => r.skipped)).toEqual([0, 0, 0]);
+    expect([coordinator, ...copyRuns].reduce((sum, r) => sum + r.ran, 0)).toBe(230);
+    expect([coordinator, ...copyRuns].every((r) => r.ran > 40)).toBe(true);
+    expect((await store.list()).every((r) => r.state.runs === 1)).toBe(true);
+  });
+
+  it('a run that finds less than a page due never counts or fans out', async () => {
+    const { store, ranBy, work } = await setUp(30);
+    const dispatch = jest.fn(async () => undefined);
+    const summary = await runDue({
+      store,
+      clock: new ManualClock(T0),
+      work: work('alone'),
+      pageSize: 50,
+      fanOut: { perInvocation: 10, dispatch },
+    });
+    expect(dispatch).not.toHaveBeenCalled();
+    expect(summary).toMatchObject({ ran: 30 });
+    expect(summary.partition).toBeUndefined();
+    expect(ranBy.size).toBe(30);
+  });
+
+  it('when the copies cannot be started, the run takes every item itself', async () => {
+    const { store, ranBy, work } = await setUp(120);
+    const errors: string[] = [];
+    const summary = await runDue({
+      store,
+      clock: new ManualClock(T0),
+      work: work('alone'),
+      pageSize: 50,
+      fanOut: { perInvocation: 40, dispatch: () => Promise.reject(new Error('bus unavailable')) },
+      onError: (id, error) => errors.push(`${id}: ${(error as Error).message}`),
+    });
+    expect(errors).toEqual(['fan-out: bus unavailable']);
+    expect(summary).toMatchObject({ ran: 120, failed: 0 });
+    expect(summary.copies).toBeUndefined();
+    expect(ranBy.size).toBe(120);
+  });
+
+  it('a worker handler run locally runs its copies in-process and reports them', async () => {
+    const { store, ranBy } = await setUp(150);
+    const handler = workerHandler('test-runner', (invocation) =>
+      runDue({
+        store,
+        clock: new ManualClock(T0),
+        owner: invocation.invocationId,
+        pageSize: 40,
+        fanOut: { ...invocation.fanOut, perInvocation: 50 },
+        work: async (ctx) => {
+          ranBy.set(ctx.record.id, [...(ranBy.get(ctx.record.id) ?? []), invocation.invocationId]);
+          return countRun(ctx);
+        },
+      }),
+    );
+    const worker = { kind: store.kind, worker: 'test-runner' } as Worker;
+
+    const result = (await handler(
+      scheduledEvent(worker),
+      lambdaContext('test-runner', 60_000),
+    )) as RunSummary & {
+      copyRuns: RunSummary[];
+    };
+
+    expect(result).toMatchObject({ partition: '0/3', copies: 2 });
+    expect(result.copyRuns.map((r) => r.partition)).toEqual(['1/3', '2/3']);
+    expect(ranBy.size).toBe(150);
+    expect([...ranBy.values()].every((who) => who.length === 1)).toBe(true);
+    // Three invocations, three lease owners.
+    expect(new Set([...ranBy.values()].flat()).size).toBe(3);
   });
 });

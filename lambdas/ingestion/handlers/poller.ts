@@ -25,6 +25,7 @@ export const handler = workerHandler('ingestion-poller', async (invocation): Pro
       clock: systemClock,
       owner: invocation.invocationId,
       budgetMs: invocation.budgetMs(),
+      fanOut: invocation.fanOut,
       leaseMs: maxRunMs + 60_000,
       concurrency: 32,
       retryDelayMs: 5_000,

@@ -31,23 +31,27 @@ export const handler = workerHandler('ism-runner', async (invocation) => {
     };
   }
   const cluster = clusterApi();
-  // New indices matching an ism_template become managed (and due) before the run.
-  const autoManaged = await autoManage({
-    cluster,
-    policies: policyStore(),
-    managed: managedStore(),
-    optOut: optOutStore(),
-    control: controlStore(),
-    now: systemClock.now(),
-  }).catch((error: unknown) => {
-    logger.warn('ism_template discovery failed', { error: String(error) });
-    return 0;
-  });
+  // New indices matching an ism_template become managed (and due) before the run; a copy
+  // started by a fan-out leaves that to the run that started it.
+  const autoManaged = invocation.fanOut.partition
+    ? 0
+    : await autoManage({
+        cluster,
+        policies: policyStore(),
+        managed: managedStore(),
+        optOut: optOutStore(),
+        control: controlStore(),
+        now: systemClock.now(),
+      }).catch((error: unknown) => {
+        logger.warn('ism_template discovery failed', { error: String(error) });
+        return 0;
+      });
   const summary = await runDue({
     store: managedStore(),
     clock: systemClock,
     owner: invocation.invocationId,
     budgetMs: invocation.budgetMs(),
+    fanOut: invocation.fanOut,
     // Longer than the Lambda timeout: a live run never loses its lease.
     leaseMs: 6 * 60_000,
     work: ismWork({

@@ -15,6 +15,7 @@ export const handler = workerHandler('rollup-runner', async (invocation) => {
     work: rollupWork({ service, client: clusterClient }),
     owner: invocation.invocationId,
     budgetMs: invocation.budgetMs(),
+    fanOut: invocation.fanOut,
     // A job's lease outlives one page by far; pages checkpoint and extend it.
     leaseMs: 5 * 60_000,
     concurrency: 4,

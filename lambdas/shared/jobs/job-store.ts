@@ -179,6 +179,27 @@ export class JobStore<S> {
   }
 
   /**
+   * How many items are due at `now` (index entries only, a count query: a worker sizes its
+   * fan-out with it).
+   */
+  async countDue(now: number): Promise<number> {
+    let count = 0;
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.table,
+        IndexName: DUE_INDEX.indexName,
+        KeyConditionExpression: '#k = :kind AND #at <= :now',
+        ExpressionAttributeNames: { '#k': DUE_INDEX.partitionKey, '#at': DUE_INDEX.sortKey },
+        ExpressionAttributeValues: { ':kind': this.kind, ':now': now },
+        Select: 'COUNT',
+      },
+    );
+    for await (const page of pages) count += page.Count ?? 0;
+    return count;
+  }
+
+  /**
    * Takes the lease on a due item until `now + ttlMs`. Undefined when the item is gone, not due
    * any more (the index lags the table), or leased by someone else whose lease has not expired.
    */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
 import { JobStore, StaleJobError, type DueItem, type JobRecord, type Schedule } from './job-store';
+import { copyPartitions, fanOutWidth, inPartition, type Partition } from './partition';
 
 /**
  * One worker invocation: find the due items of a kind, lease each, run the worker's function on
@@ -11,7 +12,9 @@ import { JobStore, StaleJobError, type DueItem, type JobRecord, type Schedule } 
  *   overlap never work on the same item, and a crashed invocation's items are taken again once
  *   their lease expires.
  * - The invocation stops taking new items when its time budget is spent; what is left stays due
- *   and the next invocation (or a fan-out) takes it.
+ *   and the next invocation takes it.
+ * - When more items are due than one invocation should take, it starts copies of itself, each
+ *   taking one partition of them ({@link FanOut}).
  * - A function that throws keeps its item's state and is retried after `retryDelayMs`.
  */
 export interface JobContext<S> {
@@ -52,6 +55,19 @@ export interface RunDueOptions<S> {
   readonly retryDelayMs?: number;
   /** Called when a function throws (after the retry was scheduled). */
   readonly onError?: (id: string, error: unknown) => void;
+  readonly fanOut?: FanOut;
+}
+
+/** How a run spreads over several invocations (see partition.ts). */
+export interface FanOut {
+  /** This invocation's share of the due items, when a coordinator started it. */
+  readonly partition?: Partition;
+  /** Starts copies of this invocation for these partitions; absent: the run never fans out. */
+  readonly dispatch?: (partitions: Partition[]) => Promise<void>;
+  /** Due items one invocation takes before the run fans out (default 250). */
+  readonly perInvocation?: number;
+  /** Most invocations in one run, this one included (default 8). */
+  readonly max?: number;
 }
 
 export interface RunSummary {
@@ -69,6 +85,10 @@ export interface RunSummary {
   /** Whether due items may be left because the budget ran out. */
   readonly more: boolean;
   readonly tookMs: number;
+  /** `<index>/<of>` when this invocation took one partition of the due items. */
+  readonly partition?: string;
+  /** Copies this invocation started (it coordinated a fan-out). */
+  readonly copies?: number;
 }
 
 export const runDue = async <S>(options: RunDueOptions<S>): Promise<RunSummary> => {
@@ -83,7 +103,10 @@ export const runDue = async <S>(options: RunDueOptions<S>): Promise<RunSummary> 
     pageSize = 100,
     retryDelayMs = 60_000,
     onError,
+    fanOut,
   } = options;
+  let partition = fanOut?.partition;
+  let copies = 0;
   const started = clock.now();
   const remainingMs = (): number => budgetMs - (clock.now() - started);
   const counts = { found: 0, ran: 0, failed: 0, skipped: 0, stale: 0 };
@@ -148,7 +171,25 @@ export const runDue = async <S>(options: RunDueOptions<S>): Promise<RunSummary> 
     }
     const raw = await store.findDue(clock.now(), pageSize, cursor);
     counts.found += raw.length;
-    const queue = raw.filter((d) => !seen.has(d.id)).map((d) => d.id);
+    if (!cursor && raw.length === pageSize && !partition && fanOut?.dispatch) {
+      const width = fanOutWidth(
+        await store.countDue(clock.now()),
+        fanOut.perInvocation ?? 250,
+        fanOut.max ?? 8,
+      );
+      if (width > 1) {
+        try {
+          await fanOut.dispatch(copyPartitions(width));
+          partition = { index: 0, of: width };
+          copies = width - 1;
+        } catch (error) {
+          // Alone, then: leases keep any copy that did start from taking the same items.
+          onError?.('fan-out', error);
+        }
+      }
+    }
+    const mine = partition;
+    const queue = raw.filter((d) => !seen.has(d.id) && (!mine || inPartition(d.id, mine))).map((d) => d.id);
     for (const id of queue) seen.add(id);
     const lanes = Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
@@ -163,5 +204,12 @@ export const runDue = async <S>(options: RunDueOptions<S>): Promise<RunSummary> 
     if (raw.length < pageSize) break;
     cursor = raw[raw.length - 1];
   }
-  return { kind: store.kind, ...counts, more, tookMs: clock.now() - started };
+  return {
+    kind: store.kind,
+    ...counts,
+    more,
+    tookMs: clock.now() - started,
+    ...(partition ? { partition: `${partition.index}/${partition.of}` } : {}),
+    ...(copies ? { copies } : {}),
+  };
 };

@@ -20,6 +20,7 @@ export const handler = workerHandler('sm-runner', async (invocation) => {
     clock: systemClock,
     owner: invocation.invocationId,
     budgetMs: invocation.budgetMs(),
+    fanOut: invocation.fanOut,
     // The plugin holds its job lock for 30 minutes; a lost run is taken again after 5.
     leaseMs: 5 * 60_000,
     retryDelayMs: 60_000,
