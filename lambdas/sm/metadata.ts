@@ -30,13 +30,17 @@ export const initialMetadata = (
 /** How often a workflow that waits on the cluster (a snapshot in progress, a retry) is looked at again. */
 export const POLL_INTERVAL_MS = 60_000;
 
-/** When the runner should next look at this policy: the earliest trigger, or soon if anything is in flight. */
+/**
+ * When the runner should next look at this policy: the earliest trigger, soon if anything is in
+ * flight, or when a workflow backing off from an unavailable cluster tries again.
+ */
 export const nextRunAt = (metadata: SMMetadata, now: number): number => {
   const times: number[] = [];
   for (const wf of [metadata.creation, metadata.deletion]) {
     if (!wf) continue;
     const busy = wf.current_state !== 'CREATION_START' && wf.current_state !== 'DELETION_START';
-    times.push(busy || wf.retry || wf.pending ? now + POLL_INTERVAL_MS : wf.trigger.time);
+    if (wf.unavailable) times.push(wf.unavailable.next_attempt_time);
+    else times.push(busy || wf.retry || wf.pending ? now + POLL_INTERVAL_MS : wf.trigger.time);
   }
   return times.length === 0 ? now + POLL_INTERVAL_MS : Math.min(...times);
 };

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- explain bodies are read field by field */
 import type { Client } from '@opensearch-project/opensearch';
 import { ManualClock } from '../../lambdas/shared/clock';
-import { clusterClient } from '../../lambdas/shared/cluster';
+import { clusterClient, clusterConfigFromEnv, createClusterClient } from '../../lambdas/shared/cluster';
 import { documentClient } from '../../lambdas/shared/dynamo';
 import { runDue } from '../../lambdas/shared/jobs/run-due';
 import { SMPolicyService } from '../../lambdas/sm/policy-service';
@@ -9,6 +9,7 @@ import { smRunner, type SMNotifier } from '../../lambdas/sm/runner/sm-runner';
 import { ClusterSnapshots, type SnapshotClient } from '../../lambdas/sm/runner/snapshots';
 import { channelStore, notifier } from '../../lambdas/notifications/notifier';
 import { startTestApi, type TestApi } from '../support/api';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { startWebhookReceiver } from '../support/webhook-receiver';
 import { validateResponse } from '../support/spec';
 
@@ -409,6 +410,131 @@ describe('many policies', () => {
     expect((await explain('many-broken')).creation.latest_execution.status).toBe('RETRYING');
     const snaps = await listSnapshots(REPO, 'many-*');
     expect(snaps.map((s) => s.metadata.sm_policy).sort()).toEqual(names);
+  });
+});
+
+describe('an unavailable cluster', () => {
+  // The runner reaches the real node through a loopback proxy that the scenarios take down
+  // (connection refused), make answer 503 or 429 (overloaded), and bring back.
+  let proxy: TcpProxy;
+  let viaProxy: SnapshotClient;
+  beforeAll(async () => {
+    proxy = await startTcpProxy(clusterConfigFromEnv().endpoint);
+    const client = createClusterClient({ endpoint: proxy.url, auth: 'none' });
+    viaProxy = new ClusterSnapshots(() => client);
+  });
+  afterEach(() => proxy.up());
+  afterAll(() => proxy.close());
+
+  const MINUTE = 60_000;
+  const CAP = 15 * MINUTE;
+
+  test('backs off exponentially (jittered, capped), consumes no retry, never FAILs, and snapshots once it is back', async () => {
+    await create(
+      'outage',
+      policy(REPO, { creation: { schedule: { cron: { expression: '30 * * * *', timezone: 'UTC' } } } }),
+    );
+    const clock = await atTrigger('outage');
+    await proxy.down();
+    const delays: number[] = [];
+    for (let attempt = 1; attempt <= 6; attempt++) {
+      if (attempt === 4) await proxy.answer(503);
+      if (attempt === 5) await proxy.answer(429);
+      // (Other scenarios' policies share the table and may run in the same ticks.)
+      expect((await tick(clock, { client: viaProxy })).failed).toBe(0);
+      const e = await explain('outage');
+      expect(e.creation.current_state).toBe('CREATION_CONDITION_MET');
+      expect(e.creation.retry).toBeUndefined(); // the snapshot's three retries are untouched
+      expect(e.creation.latest_execution.status).toBe('RETRYING');
+      const due = (await dueAt('outage'))!;
+      expect(e.creation.latest_execution.info.message).toMatch(
+        new RegExp(
+          `^\\[.+\\]: Caught exception while getting snapshots to decide if snapshot has been created in previous execution period\\. ` +
+            `The cluster is unavailable \\(attempt ${attempt}\\); next attempt at ${new Date(due).toISOString()}\\.$`,
+        ),
+      );
+      expect(e.creation.latest_execution.info.cause).toMatch(
+        attempt <= 3 ? /ConnectionError/ : attempt === 4 ? /503/ : /429/,
+      );
+      delays.push(due - clock.now());
+      // Not looked at again before its due time.
+      clock.set(due - 1_000);
+      await tick(clock, { client: viaProxy });
+      expect(await explain('outage')).toEqual(e);
+      clock.set(due);
+    }
+    // 1-2 min, 2-4, 4-8, 8-15, then 15 min at most.
+    delays.forEach((d, i) => {
+      const base = MINUTE * 2 ** i;
+      expect(d).toBeGreaterThanOrEqual(Math.min(base, CAP));
+      expect(d).toBeLessThanOrEqual(Math.min(2 * base, CAP));
+    });
+    expect(delays.slice(4)).toEqual([CAP, CAP]);
+
+    await proxy.up();
+    await tick(clock, { client: viaProxy });
+    const back = await explain('outage');
+    expect(back.creation.current_state).toBe('CREATING');
+    expect(back.creation.latest_execution).toMatchObject({ status: 'IN_PROGRESS', end_time: null });
+    expect(back.creation.latest_execution.info.message).not.toMatch(/unavailable/);
+    expect(await dueAt('outage')).toBe(clock.now() + MINUTE); // polled again as usual
+    const [name] = back.creation.started;
+    await waitForSnapshot(REPO, name);
+    clock.advance(MINUTE);
+    await tick(clock, { client: viaProxy });
+    expect((await explain('outage')).creation.latest_execution.status).toBe('SUCCESS');
+    expect((await listSnapshots(REPO, 'outage-*')).map((s) => s.snapshot)).toEqual([name]);
+  });
+
+  test('a snapshot in progress is still recorded after an outage while it ran', async () => {
+    await create(
+      'outage-mid',
+      policy(REPO, { creation: { schedule: { cron: { expression: '35 * * * *', timezone: 'UTC' } } } }),
+    );
+    const clock = await atTrigger('outage-mid');
+    await tick(clock, { client: viaProxy });
+    const [name] = (await explain('outage-mid')).creation.started;
+    await proxy.down();
+    clock.advance(MINUTE);
+    await tick(clock, { client: viaProxy });
+    const during = await explain('outage-mid');
+    expect(during.creation).toMatchObject({ current_state: 'CREATING', started: [name] });
+    expect(during.creation.latest_execution.info.message).toMatch(
+      /Caught exception while getting started creation snapshot .* The cluster is unavailable \(attempt 1\)/,
+    );
+    await proxy.up();
+    clock.set((await dueAt('outage-mid'))!);
+    await waitForSnapshot(REPO, name);
+    await tick(clock, { client: viaProxy });
+    const after = await explain('outage-mid');
+    expect(after.creation.current_state).toBe('CREATION_START');
+    expect(after.creation.latest_execution.status).toBe('SUCCESS');
+  });
+
+  test('policies back off each on its own due time, and a run during the outage is quick', async () => {
+    const names = ['outage-1', 'outage-2', 'outage-3', 'outage-4', 'outage-5'];
+    for (const n of names)
+      await create(
+        n,
+        policy(REPO, { creation: { schedule: { cron: { expression: '40 * * * *', timezone: 'UTC' } } } }),
+      );
+    const clock = await atTrigger('outage-1');
+    await proxy.down();
+    const started = Date.now();
+    const summary = await tick(clock, { client: viaProxy });
+    expect(Date.now() - started).toBeLessThan(10_000); // refused calls: no waiting inside the run
+    expect(summary.failed).toBe(0);
+    for (const n of names) {
+      const e = await explain(n);
+      expect(e.creation.current_state).toBe('CREATION_CONDITION_MET');
+      expect(e.creation.latest_execution.info.message).toMatch(/The cluster is unavailable \(attempt 1\)/);
+    }
+    const dues = await Promise.all(names.map((n) => dueAt(n)));
+    expect(new Set(dues).size).toBe(names.length); // jitter: they do not all come back at once
+    for (const d of dues) {
+      expect(d! - clock.now()).toBeGreaterThanOrEqual(MINUTE);
+      expect(d! - clock.now()).toBeLessThan(2 * MINUTE);
+    }
   });
 });
 

@@ -120,6 +120,13 @@ export interface WorkflowMetadata {
    * out what happened instead of doing it twice or forgetting it. Never shown by explain.
    */
   pending?: string[];
+  /**
+   * Not in the plugin (which runs inside the cluster it snapshots): the cluster has been
+   * unreachable or overloaded for `attempts` runs in a row; the workflow is not looked at again
+   * before `next_attempt_time` (exponential backoff). Leaves `retry`, the snapshot's own three
+   * retries, alone. Explain shows it in `latest_execution.info.message` only.
+   */
+  unavailable?: { attempts: number; next_attempt_time: number };
 }
 
 export interface SMMetadata {

@@ -1,5 +1,5 @@
 import type { LatestExecution, SMMetadata, SMPolicy, WorkflowMetadata, WorkflowType } from '../policy/model';
-import type { SnapshotClient } from './snapshots';
+import type { SnapshotClient, SnapshotError } from './snapshots';
 
 /**
  * What a state sees and changes during one run of one workflow. States change `workflow` (the
@@ -32,12 +32,25 @@ export type StateResult =
   /** Not yet: keep the previous state, try again next run. */
   | { kind: 'stay' }
   /** Failed: retry the step next run (3 times, then FAILED), or go back to _START at once. */
-  | { kind: 'fail'; forceReset: boolean };
+  | { kind: 'fail'; forceReset: boolean }
+  /** The cluster did not answer (or was overloaded): keep the state, back off, no retry consumed. */
+  | { kind: 'unavailable' };
 
 export const NEXT: StateResult = { kind: 'next' };
 export const STAY: StateResult = { kind: 'stay' };
 export const RETRY: StateResult = { kind: 'fail', forceReset: false };
 export const RESET: StateResult = { kind: 'fail', forceReset: true };
+export const UNAVAILABLE: StateResult = { kind: 'unavailable' };
+
+/**
+ * A cluster call failed: `RETRYING` with the plugin's message and the error as cause. An
+ * unreachable or overloaded cluster (connection refused or lost, timeouts, 429, 502-504) backs
+ * off and retries without end; any other error is the step's failure (three retries, then FAILED).
+ */
+export const clusterCallFailed = (ctx: StateContext, message: string, error: SnapshotError): StateResult => {
+  setLatestExecution(ctx, 'RETRYING', { message, cause: error.message });
+  return error.retryable ? UNAVAILABLE : RETRY;
+};
 
 /** `[2022-06-28T08:00:01Z]: `: every message and cause carries the UTC second it was written. */
 export const stamp = (now: number, text: string): string =>

@@ -3,7 +3,15 @@ import { snapshotNameZone } from '../policy/parse';
 import { nextFireTime, previousFireTime } from '../policy/schedule';
 import { timeValueToMillis } from '../policy/time-value';
 import type { SMPolicy } from '../policy/model';
-import { NEXT, RESET, RETRY, STAY, setLatestExecution, type StateContext, type StateResult } from './context';
+import {
+  NEXT,
+  RESET,
+  STAY,
+  clusterCallFailed,
+  setLatestExecution,
+  type StateContext,
+  type StateResult,
+} from './context';
 import { SnapshotError, type CreateSnapshotBody, type SnapshotInfo } from './snapshots';
 
 /**
@@ -61,8 +69,6 @@ const started = (ctx: StateContext, name: string): StateResult => {
   return NEXT;
 };
 
-const causeOf = (e: SnapshotError): string => e.message;
-
 export const creating = async (ctx: StateContext): Promise<StateResult> => {
   const { policy, workflow: wf, snapshots } = ctx;
   const repo = policy.snapshot_config.repository;
@@ -75,11 +81,7 @@ export const creating = async (ctx: StateContext): Promise<StateResult> => {
       if (await snapshots.get(repo, name)) return started(ctx, name);
     } catch (e) {
       if (!(e instanceof SnapshotError)) throw e;
-      setLatestExecution(ctx, 'RETRYING', {
-        message: `Caught exception while getting started creation snapshot [${name}].`,
-        cause: causeOf(e),
-      });
-      return RETRY;
+      return clusterCallFailed(ctx, `Caught exception while getting started creation snapshot [${name}].`, e);
     }
     // Not on the cluster: the call never got there. Create it now, under the same name.
   } else if (!wf.started || wf.started.length === 0) {
@@ -93,12 +95,11 @@ export const creating = async (ctx: StateContext): Promise<StateResult> => {
       }
     } catch (e) {
       if (!(e instanceof SnapshotError)) throw e;
-      setLatestExecution(ctx, 'RETRYING', {
-        message:
-          'Caught exception while getting snapshots to decide if snapshot has been created in previous execution period.',
-        cause: causeOf(e),
-      });
-      return RETRY;
+      return clusterCallFailed(
+        ctx,
+        'Caught exception while getting snapshots to decide if snapshot has been created in previous execution period.',
+        e,
+      );
     }
   }
 
@@ -115,11 +116,7 @@ export const creating = async (ctx: StateContext): Promise<StateResult> => {
       setLatestExecution(ctx, 'RETRYING', { message: 'Concurrent snapshot exception happened, retrying...' });
       return STAY;
     }
-    setLatestExecution(ctx, 'RETRYING', {
-      message: `Caught exception while creating snapshot ${name}.`,
-      cause: causeOf(e),
-    });
-    return RETRY;
+    return clusterCallFailed(ctx, `Caught exception while creating snapshot ${name}.`, e);
   }
   return started(ctx, name);
 };
@@ -134,11 +131,7 @@ export const creationFinished = async (ctx: StateContext): Promise<StateResult> 
       info = await ctx.snapshots.get(policy.snapshot_config.repository, name);
     } catch (e) {
       if (!(e instanceof SnapshotError)) throw e;
-      setLatestExecution(ctx, 'RETRYING', {
-        message: `Caught exception while getting started creation snapshot [${name}].`,
-        cause: causeOf(e),
-      });
-      return RETRY;
+      return clusterCallFailed(ctx, `Caught exception while getting started creation snapshot [${name}].`, e);
     }
     const now = ctx.now();
     if (!info) {

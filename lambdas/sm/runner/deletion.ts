@@ -1,7 +1,15 @@
 import { compileQueryString } from '../../ism/query-string';
 import type { SMPolicy } from '../policy/model';
 import { timeValueToMillis } from '../policy/time-value';
-import { NEXT, RESET, RETRY, STAY, setLatestExecution, type StateContext, type StateResult } from './context';
+import {
+  NEXT,
+  RESET,
+  STAY,
+  clusterCallFailed,
+  setLatestExecution,
+  type StateContext,
+  type StateResult,
+} from './context';
 import { advanceTrigger } from './creation';
 import { SnapshotError, type SnapshotInfo } from './snapshots';
 
@@ -71,11 +79,11 @@ export const deleting = async (ctx: StateContext): Promise<StateResult> => {
     listed = await snapshots.list(repo, listPattern(policy));
   } catch (e) {
     if (!(e instanceof SnapshotError)) throw e;
-    setLatestExecution(ctx, 'RETRYING', {
-      message: 'Caught exception while getting snapshots to decide which snapshots to delete.',
-      cause: e.message,
-    });
-    return RETRY;
+    return clusterCallFailed(
+      ctx,
+      'Caught exception while getting snapshots to decide which snapshots to delete.',
+      e,
+    );
   }
 
   let names: string[];
@@ -103,11 +111,7 @@ export const deleting = async (ctx: StateContext): Promise<StateResult> => {
       setLatestExecution(ctx, 'RETRYING', { message: 'Concurrent snapshot exception happened, retrying...' });
       return STAY;
     }
-    setLatestExecution(ctx, 'RETRYING', {
-      message: `Caught exception while deleting snapshot [${names.join(', ')}].`,
-      cause: e.message,
-    });
-    return RETRY;
+    return clusterCallFailed(ctx, `Caught exception while deleting snapshot [${names.join(', ')}].`, e);
   }
   return inProgress(ctx, names);
 };
@@ -122,11 +126,11 @@ export const deletionFinished = async (ctx: StateContext): Promise<StateResult> 
       listed = await ctx.snapshots.list(policy.snapshot_config.repository, listPattern(policy));
     } catch (e) {
       if (!(e instanceof SnapshotError)) throw e;
-      setLatestExecution(ctx, 'RETRYING', {
-        message: 'Caught exception while getting snapshots to decide if snapshots have been deleted.',
-        cause: e.message,
-      });
-      return RETRY;
+      return clusterCallFailed(
+        ctx,
+        'Caught exception while getting snapshots to decide if snapshots have been deleted.',
+        e,
+      );
     }
     const remaining = new Set(listed.map((s) => s.snapshot));
     const now = ctx.now();

@@ -1,3 +1,4 @@
+import { backoffDelayMs } from '../../shared/backoff';
 import {
   CREATION_STATES,
   DELETION_STATES,
@@ -13,7 +14,9 @@ import { deleting, deletionFinished } from './deletion';
  * The plugin's SM state machine: each workflow is a cycle of four states, and one run walks it
  * from the last state completed (`current_state`) for as long as the states are "continuous".
  * A state answers next / stay / fail; a failing step is retried three times, once a run, and
- * then the execution is FAILED and the workflow starts over.
+ * then the execution is FAILED and the workflow starts over. Ours adds a fourth answer,
+ * unavailable: the cluster did not answer, which says nothing about the snapshot, so the step is
+ * tried again with exponential backoff for as long as the outage lasts (see `backOff`).
  */
 interface StateDef {
   readonly continuous: boolean;
@@ -56,6 +59,29 @@ const reset = (type: WorkflowType, wf: WorkflowMetadata): void => {
   delete wf.pending;
 };
 
+/**
+ * The cluster was unreachable or overloaded: stay in this state, leave the step's retry count
+ * alone, and come back after an exponentially growing, jittered delay (persisted in the
+ * metadata, so it becomes the job's due time). Explain tells it in the message; the failure
+ * notification goes out once per outage, not on every attempt.
+ */
+const backOff = (ctx: StateContext): void => {
+  const wf = ctx.workflow;
+  const attempts = (wf.unavailable?.attempts ?? 0) + 1;
+  const next = ctx.now() + backoffDelayMs(attempts);
+  wf.unavailable = { attempts, next_attempt_time: next };
+  const info = wf.latest_execution?.info;
+  if (!info?.message) return;
+  info.message += ` The cluster is unavailable (attempt ${attempts}); next attempt at ${new Date(next).toISOString()}.`;
+  if (attempts === 1) {
+    ctx.notify({
+      condition: 'failure',
+      subject: 'Snapshot Management - Snapshot Failure Notification',
+      text: info.message,
+    });
+  }
+};
+
 /** Runs one workflow as far as it goes in this run; changes `ctx.workflow` in place. */
 export const runWorkflow = async (ctx: StateContext): Promise<void> => {
   const wf = ctx.workflow;
@@ -63,6 +89,11 @@ export const runWorkflow = async (ctx: StateContext): Promise<void> => {
   for (let steps = 0; steps < 8; steps++) {
     const next = successor(ctx.type, wf.current_state);
     const result = await STATES[next].execute(ctx);
+    if (result.kind === 'unavailable') {
+      backOff(ctx);
+      return;
+    }
+    delete wf.unavailable; // the cluster answered
     if (result.kind === 'next') {
       wf.current_state = next;
       delete wf.retry;

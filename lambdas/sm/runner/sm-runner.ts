@@ -78,6 +78,8 @@ export const smRunner = (deps: SMRunnerDeps): JobFunction<SMMetadata> => {
       for (const type of ['creation', 'deletion'] as const) {
         const workflow = metadata[type];
         if (!workflow || !policy[type]) continue;
+        // Backing off from an unavailable cluster (the policy may be due for its other workflow).
+        if (workflow.unavailable && job.now() < workflow.unavailable.next_attempt_time) continue;
         const ctx: StateContext = {
           type,
           policy,

@@ -58,7 +58,10 @@ const toSnapshotError = (e: unknown): SnapshotError => {
     const body = e.body as { error?: { type?: string; reason?: string } | string } | undefined;
     const error = typeof body?.error === 'object' ? body.error : undefined;
     const type = error?.type ?? '';
-    const text = error ? `${type}: ${error.reason ?? ''}` : String(body?.error ?? e.message);
+    // Not OpenSearch's error shape (a load balancer's or proxy's answer): say at least the status.
+    const text = error
+      ? `${type}: ${error.reason ?? ''}`
+      : `HTTP ${e.statusCode ?? '?'}: ${typeof body?.error === 'string' ? body.error : e.message}`;
     const kind =
       type === 'concurrent_snapshot_execution_exception'
         ? 'concurrent'

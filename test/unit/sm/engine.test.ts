@@ -4,7 +4,12 @@ import { parsePolicy } from '../../../lambdas/sm/policy/parse';
 import type { SMEvent, StateContext } from '../../../lambdas/sm/runner/context';
 import { selectForDeletion } from '../../../lambdas/sm/runner/deletion';
 import { runWorkflow } from '../../../lambdas/sm/runner/engine';
-import type { SnapshotClient, SnapshotInfo, SnapshotState } from '../../../lambdas/sm/runner/snapshots';
+import {
+  SnapshotError,
+  type SnapshotClient,
+  type SnapshotInfo,
+  type SnapshotState,
+} from '../../../lambdas/sm/runner/snapshots';
 
 /**
  * The SM state machine on its own, against a scripted cluster whose snapshots take as long as a
@@ -213,4 +218,55 @@ describe('choosing snapshots to delete', () => {
       selectForDeletion(policy({ max_age: '30d', max_count: 4 }), list, T0).map((s) => s.snapshot),
     ).toEqual(['s0']);
   });
+});
+
+test('an unavailable cluster: the state is kept, no retry is consumed, one failure notification per outage, and the step goes on once it answers', async () => {
+  const s = setup({
+    creation: { schedule: { cron: { expression: '0 * * * *', timezone: 'UTC' } } },
+    snapshot_config: { repository: 'r' },
+  });
+  const list = s.cluster.list.bind(s.cluster);
+  s.cluster.list = async () => {
+    throw new SnapshotError('other', 'ConnectionError: connect ECONNREFUSED 127.0.0.1:9', true);
+  };
+  s.at(Date.parse('2026-06-01T01:00:10Z'));
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    await s.run();
+    const wf = s.metadata.creation!;
+    expect(wf.current_state).toBe('CREATION_CONDITION_MET');
+    expect(wf.retry).toBeUndefined();
+    expect(wf.unavailable?.attempts).toBe(attempt);
+    expect(wf.latest_execution!.status).toBe('RETRYING');
+    s.at(wf.unavailable!.next_attempt_time);
+  }
+  expect(s.events.map((e) => e.condition)).toEqual(['failure']);
+  expect(s.events[0].text).toMatch(/The cluster is unavailable \(attempt 1\)/);
+
+  s.cluster.list = list;
+  await s.run();
+  const wf = s.metadata.creation!;
+  expect(wf.current_state).toBe('CREATING');
+  expect(wf.unavailable).toBeUndefined();
+  expect(wf.latest_execution!.status).toBe('IN_PROGRESS');
+  expect(s.cluster.creates).toBe(1);
+});
+
+test('a step that fails on a cluster that answers still gets three retries, then FAILED', async () => {
+  const s = setup({
+    creation: { schedule: { cron: { expression: '0 * * * *', timezone: 'UTC' } } },
+    snapshot_config: { repository: 'r' },
+  });
+  s.cluster.list = async () => {
+    throw new SnapshotError('other', 'repository_exception: [r] could not read repository data', false);
+  };
+  s.at(Date.parse('2026-06-01T01:00:10Z'));
+  const seen: (number | undefined)[] = [];
+  for (let attempt = 0; attempt < 4; attempt++) {
+    await s.run();
+    seen.push(s.metadata.creation!.retry?.count);
+    expect(s.metadata.creation!.unavailable).toBeUndefined();
+    s.advance(60_000);
+  }
+  expect(seen).toEqual([3, 2, 1, undefined]);
+  expect(s.metadata.creation!.latest_execution!.status).toBe('FAILED');
 });
