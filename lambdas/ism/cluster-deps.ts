@@ -1,20 +1,20 @@
-import { errors } from '@opensearch-project/opensearch';
+import { errors, type Client } from '@opensearch-project/opensearch';
 import { clusterClient, isRetryableClusterError } from '../shared/cluster';
 import { ClusterCallError, type ClusterApi } from './cluster-api';
 
-/** The ClusterApi over the shared cluster client (lambdas/shared/cluster.ts). */
-export const clusterApi = (): ClusterApi => ({
+/** The ClusterApi over the shared cluster client (lambdas/shared/cluster.ts), or another one. */
+export const clusterApi = (client: () => Promise<Client> = clusterClient): ClusterApi => ({
   async request<T>(
     method: string,
     path: string,
     options: { body?: unknown; query?: Record<string, string | number | boolean | undefined> } = {},
   ): Promise<T> {
-    const client = await clusterClient();
+    const c = await client();
     const querystring = Object.fromEntries(
       Object.entries(options.query ?? {}).filter(([, v]) => v !== undefined),
     ) as Record<string, string>;
     try {
-      const res = await client.transport.request({ method, path, body: options.body as never, querystring });
+      const res = await c.transport.request({ method, path, body: options.body as never, querystring });
       return res.body as T;
     } catch (e) {
       throw toClusterError(e);

@@ -75,6 +75,8 @@ export interface ManagedIndex {
   change_policy: ChangePolicy | null;
   /** Null until the runner first initializes the policy. */
   metadata: ManagedIndexMetaData | null;
+  /** Set while the cluster cannot be reached: the runner's back-off (not part of explain). */
+  cluster_unavailable?: { since: number; attempts: number };
 }
 
 /** Failed in the plugin's sense: a policy-level failure or an action out of retries. */

@@ -1,6 +1,13 @@
+import { backoffDelayMs, CLUSTER_BACKOFF, type BackoffPolicy } from '../../shared/backoff';
 import type { StoredDocument } from '../../shared/document-store';
 import type { JobContext, JobFunction } from '../../shared/jobs/run-due';
-import { errorMessage, type ClusterApi } from '../cluster-api';
+import {
+  errorMessage,
+  isClusterUnavailable,
+  WatchedCluster,
+  type ClusterApi,
+  type ClusterCallError,
+} from '../cluster-api';
 import { indexInfo, type IndexInfo } from '../managed-index/cluster-indices';
 import {
   isFailed,
@@ -44,6 +51,8 @@ export interface RunnerDeps {
   readonly random?: () => number;
   /** Most steps one run chains (completed steps only). */
   readonly maxStepsPerRun?: number;
+  /** Back-off while the cluster is unavailable (the workers' shared policy by default). */
+  readonly unavailableBackoff?: BackoffPolicy;
 }
 
 const TRANSITION = 'transition';
@@ -147,11 +156,63 @@ export const sameActions = (a: State | undefined, b: State | undefined): boolean
   a.actions.length === b.actions.length &&
   a.actions.every((x, i) => actionTypeOf(x) === actionTypeOf(b.actions[i]));
 
+/**
+ * The cluster could not be reached (or answered 429/5xx) during a run. Nothing of the policy
+ * failed: the metadata stays as last saved (a step already `starting` is resumed, and checks its
+ * effect, when the cluster is back), its info says what happened, and the index is due again
+ * after an exponential, capped back-off of its own.
+ */
+export const clusterUnavailable = (
+  deps: RunnerDeps,
+  saved: ManagedIndex,
+  cause: ClusterCallError,
+  now: number,
+): { state: ManagedIndex; dueAt: number } => {
+  const attempts = (saved.cluster_unavailable?.attempts ?? 0) + 1;
+  const dueAt = now + backoffDelayMs(attempts, deps.unavailableBackoff ?? CLUSTER_BACKOFF);
+  const what =
+    cause.status === 0
+      ? 'could not be reached'
+      : cause.status === 429
+        ? 'is overloaded (429 Too Many Requests)'
+        : `answered ${cause.status}`;
+  const state: ManagedIndex = {
+    ...structuredClone(saved),
+    cluster_unavailable: { since: saved.cluster_unavailable?.since ?? now, attempts },
+  };
+  if (state.metadata) {
+    state.metadata.info = {
+      message: `The cluster ${what}; retrying with back-off, this is not counted as a failure of the policy [index=${saved.index}]`,
+      cause: errorMessage(cause),
+      attempts,
+      next_attempt_time: dueAt,
+    };
+  }
+  return { state, dueAt };
+};
+
 export const ismWork = (deps: RunnerDeps): JobFunction<ManagedIndex> => {
+  const run = runManagedIndex(deps);
+  return async (ctx: JobContext<ManagedIndex>) => {
+    const cluster = new WatchedCluster(deps.cluster);
+    try {
+      const outcome = await run(ctx, cluster);
+      if (outcome === 'delete' || !outcome.state.cluster_unavailable) return outcome;
+      const state = { ...outcome.state };
+      delete state.cluster_unavailable;
+      return { ...outcome, state };
+    } catch (e) {
+      if (!isClusterUnavailable(e)) throw e;
+      // The last saved state: a `starting` checkpoint stays as it is, to be resumed.
+      return clusterUnavailable(deps, ctx.record.state, e, ctx.now());
+    }
+  };
+};
+
+const runManagedIndex = (deps: RunnerDeps) => {
   const random = deps.random ?? Math.random;
   const maxSteps = deps.maxStepsPerRun ?? 10;
-  return async (ctx: JobContext<ManagedIndex>) => {
-    const { cluster } = deps;
+  return async (ctx: JobContext<ManagedIndex>, cluster: WatchedCluster) => {
     let managed: ManagedIndex = structuredClone(ctx.record.state);
     const nextRun = (): number =>
       ctx.now() + deps.jobIntervalMs + Math.floor(random() * deps.jitter * deps.jobIntervalMs);
@@ -297,6 +358,7 @@ export const ismWork = (deps: RunnerDeps): JobFunction<ManagedIndex> => {
 
       // ---- execute and save the result -------------------------------------------------------
       let result: StepResult & Partial<TransitionResult>;
+      cluster.unavailable = undefined;
       try {
         result = await r.step.execute(stepCtx(properties, starting));
       } catch (e) {
@@ -305,6 +367,8 @@ export const ismWork = (deps: RunnerDeps): JobFunction<ManagedIndex> => {
           info: { message: `Failed to execute ${r.step.name} [index=${index.name}]`, cause: errorMessage(e) },
         };
       }
+      // A step that failed because the cluster was away has not failed: back off and resume it.
+      if (result.status === 'failed' && cluster.unavailable) throw cluster.unavailable;
       const done: ManagedIndexMetaData = {
         ...starting,
         step: {
