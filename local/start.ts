@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startApiServer } from './server';
 import { startDynamoDbLocal } from './services/dynamodb';
+import { startKafka, type KafkaHandle } from './services/kafka';
 import { startKinesalite } from './services/kinesis';
 import { resolveOpenSearch } from './services/opensearch';
 import { workers } from '../infra/workers';
@@ -14,6 +15,7 @@ import { ensureTable } from './table';
  *
  * - DynamoDB Local (data in .local/dynamodb; `--in-memory` keeps nothing)
  * - an OpenSearch node (data in .local/opensearch), unless OPENSEARCH_URL names a running cluster
+ * - kinesalite (Kinesis) and an Apache Kafka broker (KRaft; data in .local/kafka) for ingestion
  * - the API on http://localhost:9900 (PORT), serving the route table through the same handlers
  *   the CDK stack deploys, and passing every other path to the cluster
  * - the local scheduler, waking every worker of the worker table (infra/workers.ts) every
@@ -53,6 +55,15 @@ const main = async (): Promise<void> => {
     console.log(
       `starting DynamoDB Local and ${process.env.OPENSEARCH_URL ? 'checking' : 'an OpenSearch node for'} the cluster…`,
     );
+    // Apache Kafka (KRaft, one node) for ingestion from `type: kafka`, started alongside; the
+    // stack runs without it if it cannot start (e.g. no Maven to fetch its jars).
+    const kafkaStarting = process.env.KAFKA_BOOTSTRAP_SERVERS
+      ? Promise.resolve(undefined)
+      : startKafka({
+          port: Number(process.env.KAFKA_PORT ?? 9092),
+          dataDir: inMemory ? undefined : path.join(dataDir, 'kafka'),
+        });
+    kafkaStarting.catch(() => undefined);
     const [dynamo, opensearch] = await Promise.all([
       startDynamoDbLocal({ dbPath: inMemory ? undefined : path.join(dataDir, 'dynamodb') }),
       // path.repo for `fs` snapshot repositories (Snapshot Management) sits beside the node's data,
@@ -79,6 +90,18 @@ const main = async (): Promise<void> => {
     stops.push(kinesis.stop);
     process.env.KINESIS_ENDPOINT = kinesis.endpoint;
 
+    let kafka: KafkaHandle | undefined;
+    let kafkaNote: string;
+    try {
+      kafka = await kafkaStarting;
+      if (kafka) stops.push(kafka.stop);
+      kafkaNote = kafka
+        ? `${kafka.bootstrapServers}  (Apache Kafka ${kafka.version}, KRaft${inMemory ? ', in memory' : ''})`
+        : `${process.env.KAFKA_BOOTSTRAP_SERVERS}  (KAFKA_BOOTSTRAP_SERVERS)`;
+    } catch (error) {
+      kafkaNote = `not started: ${(error as Error).message.split('\n')[0]}`;
+    }
+
     const api = await startApiServer(port, '127.0.0.1');
     stops.push(api.close);
 
@@ -104,6 +127,7 @@ const main = async (): Promise<void> => {
     console.log(`
   DynamoDB Local  ${dynamo.endpoint}  (table ${tableName}${inMemory ? ', in memory' : `, data in ${path.relative(ROOT, dataDir) || dataDir}`})
   Kinesis         ${kinesis.endpoint}  (kinesalite, in memory)
+  Kafka           ${kafkaNote}
   OpenSearch      ${opensearch.url}${opensearch.external ? '  (OPENSEARCH_URL)' : `  (path.repo for fs snapshot repositories: ${inMemory ? 'a temp dir' : path.relative(ROOT, path.join(dataDir, 'snapshots'))})`}
   API             ${api.url.replace('127.0.0.1', 'localhost')}
   Scheduler       ${workers.length ? `${workers.map((w) => w.kind).join(', ')} every ${schedulerEveryMs / 1000} s (npm run tick -- <${workers.map((w) => w.kind).join('|')}> runs one now)` : 'no workers yet'}

@@ -1,4 +1,5 @@
 import { illegalArgument } from '../shared/errors';
+import { parseKafkaParams } from './sources/kafka-config';
 
 /**
  * The ingestion source of an index, as OpenSearch reads it from `index.ingestion_source.*`
@@ -171,11 +172,6 @@ export const parseIngestionSource = (raw: Record<string, unknown>): IngestionSou
     );
   }
   const sourceType = String(type) as SourceType;
-  if (sourceType === 'kafka') {
-    throw illegalArgument(
-      'ingestion source type [kafka] is not available yet in this control plane; use kinesis or file',
-    );
-  }
   const params: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (k.startsWith('param.')) params[k.slice('param.'.length)] = String(v);
@@ -212,6 +208,14 @@ export const parseIngestionSource = (raw: Record<string, unknown>): IngestionSou
   } else pointerInitReset = { at } as Position;
   if (sourceType === 'file' && at === 'offset' && !/^\d+$/.test(String(resetValue))) {
     throw illegalArgument(`a file offset is a line number; got [${String(resetValue)}]`);
+  }
+  if (sourceType === 'kafka') {
+    if (at === 'offset' && !/^\d+$/.test(String(resetValue))) {
+      throw illegalArgument(
+        `a Kafka offset is a non-negative integer; got [${String(resetValue)}] for setting [${setting('pointer.init.reset.value')}]`,
+      );
+    }
+    parseKafkaParams(params);
   }
   return {
     type: sourceType,

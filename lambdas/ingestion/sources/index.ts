@@ -1,5 +1,6 @@
 import type { IngestionSource, Position, SourceType } from '../model';
 import { FileShardConsumer, describeFilePosition } from './file';
+import { KafkaShardConsumer, describeKafkaPosition } from './kafka';
 import { KinesisShardConsumer, describeKinesisPosition } from './kinesis';
 import type { ShardConsumer } from './source';
 
@@ -10,8 +11,8 @@ export const createConsumer = (source: IngestionSource, shard: number): ShardCon
       return new FileShardConsumer(source, shard);
     case 'kinesis':
       return new KinesisShardConsumer(source, shard);
-    default:
-      throw new Error(`ingestion source [${source.type}] is not available yet`);
+    case 'kafka':
+      return new KafkaShardConsumer(source, shard);
   }
 };
 
@@ -22,7 +23,7 @@ export const describePosition = (type: SourceType, position: Position): string |
       return describeFilePosition(position);
     case 'kinesis':
       return describeKinesisPosition(position);
-    default:
-      return undefined;
+    case 'kafka':
+      return describeKafkaPosition(position);
   }
 };
