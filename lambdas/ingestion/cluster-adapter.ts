@@ -1,5 +1,6 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { OpenSearchError, type ErrorMetadata } from '../shared/errors';
+import type { HandoverCluster } from './handover';
 import type { BulkItemResult, IngestCluster } from './poller';
 import type { IndexResolver, ResolvedIndex } from './service';
 
@@ -34,7 +35,7 @@ export const clusterError = (reply: ClusterReply): OpenSearchError => {
   );
 };
 
-export class IngestionClusterAdapter implements IngestCluster, IndexResolver {
+export class IngestionClusterAdapter implements IngestCluster, IndexResolver, HandoverCluster {
   constructor(private readonly client: () => Promise<Client>) {}
 
   private async call(
@@ -105,6 +106,38 @@ export class IngestionClusterAdapter implements IngestCluster, IndexResolver {
       }
     }
     return found;
+  }
+
+  async shardCount(index: string): Promise<number | undefined> {
+    const reply = await this.call('GET', `/${encodeURIComponent(index)}/_settings/index.number_of_shards`);
+    if (reply.status === 404) return undefined;
+    if (reply.status >= 400) throw clusterError(reply);
+    const body = reply.body as Record<string, { settings: { index: { number_of_shards: string } } }>;
+    const found = body[index] ?? Object.values(body)[0];
+    return found ? Number(found.settings.index.number_of_shards) : undefined;
+  }
+
+  async rolledOver(index: string, alias: string): Promise<boolean> {
+    const reply = await this.call('GET', `/_cluster/state/metadata/${encodeURIComponent(index)}`, undefined, {
+      filter_path: 'metadata.indices.*.rollover_info',
+    });
+    if (reply.status === 404) return false;
+    if (reply.status >= 400) throw clusterError(reply);
+    const body = reply.body as {
+      metadata?: { indices?: Record<string, { rollover_info?: Record<string, unknown> }> };
+    };
+    return body.metadata?.indices?.[index]?.rollover_info?.[alias] !== undefined;
+  }
+
+  async writeIndex(alias: string): Promise<string | undefined> {
+    const reply = await this.call('GET', `/_alias/${encodeURIComponent(alias)}`);
+    if (reply.status === 404) return undefined;
+    if (reply.status >= 400) throw clusterError(reply);
+    const entries = Object.entries(
+      reply.body as Record<string, { aliases: Record<string, { is_write_index?: boolean }> }>,
+    );
+    const write = entries.find(([, v]) => v.aliases[alias]?.is_write_index === true);
+    return write?.[0] ?? (entries.length === 1 ? entries[0][0] : undefined);
   }
 
   async resolve(

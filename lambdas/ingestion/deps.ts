@@ -2,10 +2,13 @@ import { clusterClient } from '../shared/cluster';
 import { systemClock } from '../shared/clock';
 import { documentClient, tableName } from '../shared/dynamo';
 import { JobStore } from '../shared/jobs/job-store';
+import { DynamoRolloverHistory } from '../rollover/history-store';
 import { IngestionClusterAdapter } from './cluster-adapter';
+import { IngestionHandover } from './handover';
+import { DynamoHandoverMarkers } from './handover-markers';
 import type { ShardState } from './model';
 import { IngestionService } from './service';
-import { describePosition } from './sources';
+import { createConsumer, describePosition } from './sources';
 
 /** Wiring, built once per container on first use. */
 export const INGESTION_KIND = 'ingestion';
@@ -23,3 +26,20 @@ export const ingestionService = (): IngestionService =>
   (service ??= new IngestionService(shardStore(), systemClock, (s) =>
     describePosition(s.source.type, s.position),
   ));
+
+let handover: IngestionHandover | undefined;
+
+/** Rollover of ingesting indices (registered as a rollover hook in rollover-handover.ts). */
+export const ingestionHandover = (): IngestionHandover => {
+  if (handover) return handover;
+  const history = new DynamoRolloverHistory(documentClient(), tableName());
+  return (handover = new IngestionHandover({
+    store: shardStore(),
+    markers: new DynamoHandoverMarkers(documentClient(), tableName()),
+    cluster: ingestionCluster(),
+    recordedNewIndex: async (index, alias) =>
+      (await history.forIndex(index)).find((r) => r.alias === alias)?.new_index,
+    poller: { cluster: ingestionCluster(), consumer: (s) => createConsumer(s.source, s.shard) },
+    clock: systemClock,
+  }));
+};

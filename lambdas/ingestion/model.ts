@@ -61,6 +61,18 @@ export interface ShardState {
   readonly writeBlocked?: boolean;
   /** Last time the poller read the stream for this shard (epoch ms). */
   readonly polledAt?: number;
+  /**
+   * The last run failed for a reason outside the stream's data (cluster unreachable, stream
+   * service down); retried shortly, cleared by the next acknowledged batch.
+   */
+  readonly lastError?: string;
+  /**
+   * The index rolled over and this shard hands (pending) or handed (complete) its stream to the
+   * same shard of `to`: it is not polled any more, its position is where `to` starts.
+   */
+  readonly handover?: { readonly to: string; readonly complete: boolean };
+  /** This shard took over its stream from the same shard of that index at a rollover. */
+  readonly takenOverFrom?: string;
   readonly counts: ShardCounts;
 }
 
@@ -229,7 +241,7 @@ export const parseIngestionSource = (raw: Record<string, unknown>): IngestionSou
 
 /** `poller_state` as OpenSearch reports it, from what we know of the shard. */
 export const pollerState = (state: ShardState): PollerState => {
-  if (state.paused || state.writeBlocked) return 'PAUSED';
+  if (state.paused || state.writeBlocked || state.handover) return 'PAUSED';
   if (state.polledAt === undefined) return 'NONE';
   return 'POLLING';
 };

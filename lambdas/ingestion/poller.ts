@@ -1,3 +1,4 @@
+import { StaleJobError } from '../shared/jobs/job-store';
 import type { JobContext, JobFunction, JobOutcome } from '../shared/jobs/run-due';
 import { bulkLines, parseMessage, pointerId, type DocumentOperation } from './message';
 import type { Position, ShardState } from './model';
@@ -42,6 +43,12 @@ export interface PollerOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Called after the cluster acknowledged a batch and before the checkpoint (crash tests). */
   readonly afterBulk?: (state: ShardState) => void | Promise<void>;
+  /**
+   * The index a rollover is handing this index's stream to, if one is under way: checked
+   * before every batch, so that once it answers, nothing more is written to this index
+   * (see handover.ts).
+   */
+  readonly handoverTarget?: (index: string) => Promise<string | undefined>;
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -126,54 +133,88 @@ const processBatch = async (
 export const pollShard =
   (options: PollerOptions): JobFunction<ShardState> =>
   async (ctx: JobContext<ShardState>): Promise<JobOutcome<ShardState> | 'delete'> => {
-    const sleep = options.sleep ?? defaultSleep;
-    const margin = options.marginMs ?? 5_000;
-    let state = ctx.record.state;
-    // Paused shards are unscheduled; resume schedules them again.
-    if (state.paused) return { state, dueAt: null };
-    if (!(await options.cluster.indexExists(state.index))) return 'delete';
-    const consumer = options.consumer(state);
-    if (state.position.at === 'latest') {
-      state = { ...state, position: await consumer.resolveLatest() };
-      await ctx.checkpoint(state);
-    }
-    const started = ctx.now();
-    let idleSince: number | undefined;
-    // The next batch is read while the cluster indexes this one (the stream and the cluster
-    // work in parallel); it is used only if it starts where the checkpoint now stands.
-    let prefetch: { from: string; read: Promise<ReadResult> } | undefined;
-    for (;;) {
-      if (ctx.remainingMs() < margin || ctx.now() - started >= options.maxRunMs) {
-        await prefetch?.read.catch(() => undefined);
-        return { state, dueAt: ctx.now() };
-      }
-      const read =
-        prefetch && prefetch.from === JSON.stringify(state.position)
-          ? await prefetch.read
-          : await consumer.read(state.position, state.source.maxBatchSize, state.source.pollTimeoutMs);
-      prefetch = undefined;
-      state = { ...state, polledAt: ctx.now() };
-      if (read.records.length === 0) {
-        state = { ...state, position: read.next };
-        idleSince ??= ctx.now();
-        if (ctx.now() - idleSince >= options.lingerMs) return { state, dueAt: ctx.now() };
-        await sleep(Math.min(state.source.pollTimeoutMs, 1_000));
-        continue;
-      }
-      idleSince = undefined;
-      if (read.more) {
-        const read2 = consumer.read(read.next, state.source.maxBatchSize, state.source.pollTimeoutMs);
-        read2.catch(() => undefined);
-        prefetch = { from: JSON.stringify(read.next), read: read2 };
-      }
-      const outcome = await processBatch(options, state, read.records, read.next);
-      state = outcome.state;
-      if (outcome.stopped) {
-        await prefetch?.read.catch(() => undefined);
-        // A write block is retried on the next run; BLOCK waits for resume.
-        return { state, dueAt: state.paused ? null : ctx.now() };
-      }
-      await ctx.checkpoint(state);
-      if (!read.more && options.lingerMs === 0) return { state, dueAt: ctx.now() };
+    const state = ctx.record.state;
+    // Paused and handed-over shards are unscheduled; resume schedules them again.
+    if (state.paused || state.handover) return { state, dueAt: null };
+    let current = state;
+    try {
+      return await run(options, ctx, (s) => (current = s));
+    } catch (error) {
+      if (error instanceof StaleJobError) throw error;
+      // Told in the state API, not only in the logs; the position stays at the last batch the
+      // cluster acknowledged, so the retry reads the unacknowledged one again.
+      const lastError = `polling failed, retried shortly: ${(error as Error).message ?? String(error)}`;
+      await ctx.checkpoint({ ...current, lastError }).catch(() => undefined);
+      throw error;
     }
   };
+
+const run = async (
+  options: PollerOptions,
+  ctx: JobContext<ShardState>,
+  /** Told each state whose position the cluster acknowledged (or that was saved). */
+  track: (state: ShardState) => void,
+): Promise<JobOutcome<ShardState> | 'delete'> => {
+  const sleep = options.sleep ?? defaultSleep;
+  const margin = options.marginMs ?? 5_000;
+  let state = ctx.record.state;
+  const handingOver = async (): Promise<JobOutcome<ShardState> | undefined> => {
+    const to = await options.handoverTarget?.(state.index);
+    return to ? { state: { ...state, handover: { to, complete: false } }, dueAt: null } : undefined;
+  };
+  const stop = await handingOver();
+  if (stop) return stop;
+  if (!(await options.cluster.indexExists(state.index))) return 'delete';
+  const consumer = options.consumer(state);
+  if (state.position.at === 'latest') {
+    state = { ...state, position: await consumer.resolveLatest() };
+    await ctx.checkpoint(state);
+    track(state);
+  }
+  const started = ctx.now();
+  let idleSince: number | undefined;
+  // The next batch is read while the cluster indexes this one (the stream and the cluster
+  // work in parallel); it is used only if it starts where the checkpoint now stands.
+  let prefetch: { from: string; read: Promise<ReadResult> } | undefined;
+  for (;;) {
+    if (ctx.remainingMs() < margin || ctx.now() - started >= options.maxRunMs) {
+      await prefetch?.read.catch(() => undefined);
+      return { state, dueAt: ctx.now() };
+    }
+    const handover = await handingOver();
+    if (handover) {
+      await prefetch?.read.catch(() => undefined);
+      return handover;
+    }
+    const read =
+      prefetch && prefetch.from === JSON.stringify(state.position)
+        ? await prefetch.read
+        : await consumer.read(state.position, state.source.maxBatchSize, state.source.pollTimeoutMs);
+    prefetch = undefined;
+    state = { ...state, polledAt: ctx.now() };
+    if (read.records.length === 0) {
+      state = { ...state, position: read.next, lastError: undefined };
+      track(state);
+      idleSince ??= ctx.now();
+      if (ctx.now() - idleSince >= options.lingerMs) return { state, dueAt: ctx.now() };
+      await sleep(Math.min(state.source.pollTimeoutMs, 1_000));
+      continue;
+    }
+    idleSince = undefined;
+    if (read.more) {
+      const read2 = consumer.read(read.next, state.source.maxBatchSize, state.source.pollTimeoutMs);
+      read2.catch(() => undefined);
+      prefetch = { from: JSON.stringify(read.next), read: read2 };
+    }
+    const outcome = await processBatch(options, state, read.records, read.next);
+    state = { ...outcome.state, lastError: undefined };
+    track(state);
+    if (outcome.stopped) {
+      await prefetch?.read.catch(() => undefined);
+      // A write block is retried on the next run; BLOCK waits for resume.
+      return { state, dueAt: state.paused ? null : ctx.now() };
+    }
+    await ctx.checkpoint(state);
+    if (!read.more && options.lingerMs === 0) return { state, dueAt: ctx.now() };
+  }
+};

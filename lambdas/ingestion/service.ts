@@ -57,8 +57,14 @@ export interface ShardStateView {
   write_block_enabled: boolean;
   batch_start_pointer?: string;
   is_primary: boolean;
-  /** Not in OpenSearch: why the shard stopped under BLOCK. */
+  /** Not in OpenSearch: why the shard stopped under BLOCK, or why its last run failed. */
   error?: string;
+  /** Not in OpenSearch: the index this one hands (or handed) its stream to at a rollover. */
+  handed_over_to?: string;
+  /** Not in OpenSearch: whether that handover is complete (false while the rollover runs). */
+  handover_complete?: boolean;
+  /** Not in OpenSearch: the index this one took its stream over from at a rollover. */
+  taken_over_from?: string;
 }
 
 export interface StateResponse {
@@ -229,6 +235,15 @@ export class IngestionService {
         }
       }
       for (const shard of shards) {
+        const handover = shard.state.handover;
+        if (!paused && handover) {
+          // Its stream belongs to the new index now: resuming here would index it twice.
+          fail(index.name, {
+            shard: shard.state.shard,
+            error: `index [${index.name}] ${handover.complete ? 'handed' : 'is handing'} its stream over to [${handover.to}] at a rollover; resume [${handover.to}] instead`,
+          });
+          continue;
+        }
         const reset = resets.find((r) => r.shard === shard.state.shard);
         plan.push({ id: shard.id, reset: reset && this.resetPosition(reset) });
       }
@@ -273,11 +288,13 @@ export class IngestionService {
       shard: s.shard,
       poller_state: pollerState(s),
       error_policy: s.source.errorStrategy,
-      poller_paused: s.paused,
+      poller_paused: s.paused || s.handover !== undefined,
       write_block_enabled: s.writeBlocked ?? false,
       ...(pointer ? { batch_start_pointer: pointer } : {}),
       is_primary: true,
-      ...(s.error ? { error: s.error } : {}),
+      ...(s.error || s.lastError ? { error: s.error ?? s.lastError } : {}),
+      ...(s.handover ? { handed_over_to: s.handover.to, handover_complete: s.handover.complete } : {}),
+      ...(s.takenOverFrom ? { taken_over_from: s.takenOverFrom } : {}),
     };
   }
 

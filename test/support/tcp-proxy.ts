@@ -5,6 +5,8 @@ import net from 'node:net';
  * goes away: `down()` stops listening and cuts every open connection (clients then get real
  * ECONNREFUSED / ECONNRESET), `answer(503)` keeps listening but answers every HTTP request
  * with that status itself (an overloaded cluster), `up()` forwards again on the same port.
+ * `loseAnswers('POST /_bulk')` lets such requests reach the target but cuts the connection as
+ * soon as it answers: the work is done, the client never hears of it.
  *
  *   const proxy = await startTcpProxy('http://127.0.0.1:9200');
  *   const client = await createClusterClient({ endpoint: proxy.url, auth: 'none' });
@@ -23,6 +25,8 @@ export interface TcpProxy {
   down(): Promise<void>;
   /** Answer every request with this HTTP status (429, 503...) without reaching the target. */
   answer(status: number): Promise<void>;
+  /** Requests starting with `prefix` reach the target; their answers are cut off (undefined: off). */
+  loseAnswers(prefix: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -30,6 +34,7 @@ export const startTcpProxy = async (target: string): Promise<TcpProxy> => {
   const { hostname, port: targetPort } = new URL(target);
   const sockets = new Set<net.Socket>();
   let status: number | undefined;
+  let losing: string | undefined;
 
   const server = net.createServer((client) => {
     sockets.add(client);
@@ -50,7 +55,18 @@ export const startTcpProxy = async (target: string): Promise<TcpProxy> => {
     upstream.on('close', () => sockets.delete(upstream));
     upstream.on('error', () => client.destroy());
     client.on('close', () => upstream.destroy());
-    client.pipe(upstream).pipe(client);
+    let dropAnswer = false;
+    client.on('data', (chunk: Buffer) => {
+      if (losing !== undefined && chunk.toString('latin1', 0, losing.length) === losing) dropAnswer = true;
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!dropAnswer) client.write(chunk);
+      else {
+        client.destroy();
+        upstream.destroy();
+      }
+    });
   });
   server.unref();
 
@@ -85,6 +101,9 @@ export const startTcpProxy = async (target: string): Promise<TcpProxy> => {
       if (!server.listening) await listen(port);
     },
     down: stop,
+    loseAnswers(prefix) {
+      losing = prefix;
+    },
     async answer(code: number) {
       status = code;
       cutOpen();

@@ -2,7 +2,7 @@ import { systemClock } from '../../shared/clock';
 import { runDue, type RunSummary } from '../../shared/jobs/run-due';
 import { logger } from '../../shared/logger';
 import { workerHandler } from '../../shared/worker';
-import { ingestionCluster, shardStore } from '../deps';
+import { ingestionCluster, ingestionHandover, shardStore } from '../deps';
 import { pollShard } from '../poller';
 import { createConsumer } from '../sources';
 import type { ShardConsumer } from '../sources/source';
@@ -19,7 +19,15 @@ const maxRunMs = Number(process.env.INGESTION_MAX_RUN_MS ?? 50_000);
 
 export const handler = workerHandler('ingestion-poller', async (invocation): Promise<RunSummary> => {
   const consumers = new Map<string, ShardConsumer>();
+  const handover = ingestionHandover();
   try {
+    // Rollovers whose caller died between the cluster's rollover and the handover's end.
+    const resolved = await handover.resolvePending().catch((error: unknown) => {
+      logger.warn('pending rollover handovers not resolved; tried again next run', { error: error as Error });
+      return undefined;
+    });
+    if (resolved && resolved.completed.length + resolved.undone.length > 0)
+      logger.info('rollover handovers resolved', { ...resolved });
     return await runDue({
       store: shardStore(),
       clock: systemClock,
@@ -33,6 +41,7 @@ export const handler = workerHandler('ingestion-poller', async (invocation): Pro
         cluster: ingestionCluster(),
         lingerMs,
         maxRunMs,
+        handoverTarget: (index) => handover.target(index),
         consumer: (s) => {
           const key = `${s.index}#${s.shard}`;
           let c = consumers.get(key);
