@@ -4,7 +4,7 @@ import { documentClient } from '../lambdas/shared/dynamo';
 import { runDue } from '../lambdas/shared/jobs/run-due';
 import { RollupService } from '../lambdas/rollup/rollup-service';
 import { compositeSearchBody } from '../lambdas/rollup/runner/composite';
-import { rollupWork } from '../lambdas/rollup/runner/runner';
+import { newRunnerProfile, rollupWork, type RunnerProfile } from '../lambdas/rollup/runner/runner';
 import { parseRollupJob } from '../lambdas/rollup/job/parse';
 import { type BenchServices, numberOption, runStandalone } from './services';
 
@@ -116,8 +116,12 @@ const bareScan = async (
   let buckets = 0;
   let docs = 0;
   for (let page = 0; page < maxPages; page++) {
+    // As the runner asks: no request cache (so the order of the runs does not matter), and only
+    // the aggregation in the answer.
     const res = await client.search({
       index: SOURCE,
+      request_cache: false,
+      filter_path: 'took,aggregations',
       body: compositeSearchBody(job, { after_key: afterKey }) as never,
     });
     const agg = (
@@ -140,24 +144,36 @@ const ours = async (
   client: Client,
   tableName: string,
   pageSize: number,
-): Promise<{ ms: number; docs: number; rollups: number; pages: number }> => {
+): Promise<{
+  ms: number;
+  docs: number;
+  rollups: number;
+  pages: number;
+  searchMs: number;
+  indexMs: number;
+  profile: RunnerProfile;
+  cpuMs: number;
+}> => {
   await client.indices.delete({ index: TARGET, ignore_unavailable: true } as never).catch(() => undefined);
   const { jobs, runs } = RollupService.stores(documentClient(), tableName);
   const service = new RollupService(jobs, runs, new ManualClock(Date.now()));
   await service.put('bench', { rollup: JOB(pageSize) }, undefined, undefined);
   const clock = new ManualClock(Date.now() + 2 * HOUR);
+  const profile = newRunnerProfile();
+  const cpu = process.cpuUsage();
   const started = Date.now();
   for (let i = 0; i < 100; i++) {
     await runDue({
       store: runs,
       clock,
-      work: rollupWork({ service, client: async () => client }),
+      work: rollupWork({ service, client: async () => client, profile }),
       budgetMs: 15 * 60_000,
     });
     const meta = (await runs.get('bench'))?.state.metadata;
     if (meta?.status === 'finished' || meta?.status === 'failed') break;
   }
   const ms = Date.now() - started;
+  const used = process.cpuUsage(cpu);
   const meta = (await runs.get('bench'))?.state.metadata;
   if (meta?.status !== 'finished') throw new Error(`rollup did not finish: ${JSON.stringify(meta)}`);
   return {
@@ -165,6 +181,10 @@ const ours = async (
     docs: meta.stats.documents_processed,
     rollups: meta.stats.rollups_indexed,
     pages: meta.stats.pages_processed,
+    searchMs: meta.stats.search_time_in_millis,
+    indexMs: meta.stats.index_time_in_millis,
+    profile,
+    cpuMs: (used.user + used.system) / 1000,
   };
 };
 
@@ -218,6 +238,15 @@ export const runRollupBench = async (options: RollupBenchOptions, services: Benc
       console.log(
         `${r[0].padEnd(widths[0])}  ${r[1].padStart(widths[1])}  ${r[2].padStart(widths[2])}  ${r[3]}`,
       );
+    const p = run.profile;
+    const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+    console.log(
+      `where ours spent its time: waiting for searches ${s(p.searchWaitMs)} (cluster took ${s(run.searchMs)} ` +
+        `in all, the rest overlapped with writes), building documents ${s(p.convertMs)}, waiting for bulk ` +
+        `writes ${s(p.writeMs)} (cluster took ${s(run.indexMs)}), waiting for checkpoints ` +
+        `${s(p.checkpointWaitMs)} (${p.checkpoints} saves for ${p.pages} pages); the runner's process used ` +
+        `${s(run.cpuMs)} of CPU.`,
+    );
     const ratio = run.ms / bare.ms;
     console.log(
       `ours vs the bare scan: ${ratio.toFixed(2)}x the time (aim: within 1.25x). ` +

@@ -473,9 +473,11 @@ describe('the rollup runner', () => {
 
   it('stop and start: a stopped job is not run; start resumes; starting a finished job re-runs it', async () => {
     await api.request('PUT', `${JOBS}/ss`, job({ target_index: 'taxi-ss' }));
-    // Stop during the run, after the second page.
+    // Stop during the run, after the second page (checkpointed after every page: the stop
+    // takes effect at the next checkpoint).
     const clock = later();
     await tick(clock, {
+      checkpointEveryMs: 0,
       onPage: async ({ page, phase }) => {
         if (page === 2 && phase === 'checkpointed') await api.request('POST', `${JOBS}/ss/_stop`);
       },
@@ -528,16 +530,19 @@ describe('reliability', () => {
   };
 
   it.each([
-    ['after the bulk, before the checkpoint', 'written'],
-    ['after the checkpoint', 'checkpointed'],
+    ['after the bulk, before the checkpoint', 'written', 0],
+    ['after the checkpoint', 'checkpointed', 0],
+    // The default: checkpoints every few seconds, so the kill falls between two checkpoints.
+    ['after the bulk, pages since the last checkpoint', 'written', undefined],
   ] as const)(
     'a worker killed mid-run (%s) resumes and ends with exactly the documents of an uninterrupted run',
-    async (_label, phase) => {
+    async (_label, phase, checkpointEveryMs) => {
       const reference = await runTo('kill', 'taxi-kill');
       expect(reference.size).toBe(43);
 
       let killed = 0;
       const crashed = await runTo('kill', 'taxi-kill', {
+        checkpointEveryMs,
         onPage: ({ page, phase: p }) => {
           if (p === phase && page === 3 && killed < 2) {
             killed++;
@@ -548,6 +553,10 @@ describe('reliability', () => {
       expect(killed).toBe(2);
       expect([...crashed.keys()].sort()).toEqual([...reference.keys()].sort());
       for (const [id, doc] of reference) expect(crashed.get(id)).toEqual(doc);
+      // The stats count every source document once, however often a page was redone.
+      const meta = (await api.request('GET', `${JOBS}/kill/_explain`)).body.kill.rollup_metadata;
+      expect(meta.stats.documents_processed).toBe(122);
+      expect(meta.stats.rollups_indexed).toBe(43);
     },
   );
 
@@ -557,7 +566,7 @@ describe('reliability', () => {
     // Each page "takes" a minute of the worker's clock: the 6-minute budget stops it early.
     const first = await tick(
       clock,
-      { onPage: ({ phase }) => void (phase === 'checkpointed' && clock.advance(60_000)) },
+      { onPage: ({ phase }) => void (phase === 'written' && clock.advance(60_000)) },
       6 * 60_000,
     );
     expect(first.ran).toBeGreaterThanOrEqual(1);
@@ -712,12 +721,34 @@ describe('searching a rollup index through the endpoint', () => {
     [{ size: 5 }, 'Rollup search must have size explicitly set to 0, but found 5'],
     [{ size: 0, query: { match: { location: 3 } } }, 'The match query is currently not supported in rollups'],
     [
-      { size: 0, aggs: { c: { cardinality: { field: 'location' } } } },
-      'The cardinality aggregation is not currently supported in rollups',
+      { size: 0, aggs: { c: { percentiles: { field: 'fare' } } } },
+      'The percentiles aggregation is not currently supported in rollups',
     ],
     [
-      { size: 0, aggs: { t: { sum: { field: 'tip' } } } },
-      'Could not find a rollup job that can answer this query because [missing sum aggregation on tip]',
+      { size: 0, aggs: { c: { cardinality: { field: 'location' } } } },
+      'Could not find a rollup job that can answer this query because [missing cardinality aggregation on location]',
+    ],
+    [
+      { size: 0, aggs: { t: { sum: { field: 'fare' } }, u: { sum: { field: 'tip' } } } },
+      'Could not find a rollup job that can answer this query because [missing field tip]',
+    ],
+    [
+      { size: 0, query: { range: { passengers: { gte: 1 } } }, aggs: { t: { min: { field: 'fare' } } } },
+      'Could not find a rollup job that can answer this query because [missing min aggregation on fare]',
+    ],
+    [
+      { size: 0, query: { query_string: { query: 'location:(3 OR 4' } } },
+      'Failed to parse query [location:(3 OR 4]',
+    ],
+    [
+      // Terms without a field go to every field of the source index (the index default `*`).
+      { size: 0, query: { query_string: { query: 'location:3 AND 4' } } },
+      'Could not find a rollup job that can answer this query because ' +
+        '[missing terms grouping on fare, missing terms grouping on passengers, missing terms grouping on pickup]',
+    ],
+    [
+      { size: 0, query: { query_string: { query: 'fare:7' } } },
+      'Could not find a rollup job that can answer this query because [missing terms grouping on fare]',
     ],
     [
       { size: 0, query: { term: { fare: 1 } } },
@@ -728,15 +759,124 @@ describe('searching a rollup index through the endpoint', () => {
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({
       type: 'search_phase_execution_exception',
+      reason: 'all shards failed',
+      phase: 'query',
+      grouped: true,
       root_cause: [{ type: 'illegal_argument_exception', reason }],
+      failed_shards: [
+        {
+          shard: 0,
+          index: 'taxi-search',
+          node: expect.any(String),
+          reason: { type: 'illegal_argument_exception', reason },
+        },
+      ],
       caused_by: { type: 'illegal_argument_exception', reason },
     });
   });
 
-  it('refuses to mix raw and rollup indices', async () => {
-    const res = await search('taxi-search,taxi-src', { size: 0 });
+  it("a search the cluster cannot parse gets the cluster's parse error, as before any shard sees it", async () => {
+    const res = await search('taxi-search', { size: 0, query: { no_such_query: {} } });
     expect(res.status).toBe(400);
-    expect(res.body.error.root_cause[0].reason).toBe('Not all indices have rollup job');
+    expect(res.body.error.type).toBe('parsing_exception');
+    expect(res.body.error.reason).toMatch(/no_such_query/);
+  });
+
+  it("the size parameter counts as the body's size", async () => {
+    const res = await api.request('GET', '/taxi-search/_search?size=2');
+    expect(res.status).toBe(400);
+    expect(res.body.error.root_cause[0].reason).toBe(
+      'Rollup search must have size explicitly set to 0, but found 2',
+    );
+  });
+
+  it('query_string on a dimension field answers as on the source data, also as ?q= and with default_field', async () => {
+    const aggs = { fare: { sum: { field: 'fare' } }, n: { value_count: { field: 'passengers' } } };
+    const raw = await search('taxi-src', { size: 0, query: { term: { location: 3 } }, aggs });
+    const forms = [
+      search('taxi-search', { size: 0, query: { query_string: { query: 'location:3' } }, aggs }),
+      search('taxi-search', {
+        size: 0,
+        query: { query_string: { query: '3', default_field: 'location' } },
+        aggs,
+      }),
+      search('taxi-search', {
+        size: 0,
+        query: { query_string: { query: '3 OR 99', fields: ['loc*'] } },
+        aggs,
+      }),
+      api.request('POST', '/taxi-search/_search?q=location:3', { size: 0, aggs }),
+    ];
+    for (const res of await Promise.all(forms)) {
+      expect(res.status).toBe(200);
+      expect(res.body.aggregations.fare.value).toBeCloseTo(raw.body.aggregations.fare.value, 8);
+      expect(res.body.aggregations.n.value).toBe(raw.body.aggregations.n.value);
+    }
+    const exists = await search('taxi-search', {
+      size: 0,
+      query: { query_string: { query: '_exists_:location' } },
+      aggs,
+    });
+    const rawExists = await search('taxi-src', {
+      size: 0,
+      query: { exists: { field: 'location' } },
+      aggs,
+    });
+    expect(exists.status).toBe(200);
+    expect(exists.body.aggregations.n.value).toBe(rawExists.body.aggregations.n.value);
+  });
+
+  it('an alias of the rollup index is searched as the index', async () => {
+    await client.indices.putAlias({ index: 'taxi-search', name: 'taxi-search-alias' });
+    const body = {
+      size: 0,
+      aggs: { loc: { terms: { field: 'location', size: 20 }, aggs: { s: { sum: { field: 'fare' } } } } },
+    };
+    const direct = await search('taxi-search', body);
+    const alias = await search('taxi-search-alias', body);
+    expect(alias.status).toBe(200);
+    expect(alias.body.aggregations).toEqual(direct.body.aggregations);
+    const refused = await search('taxi-search-alias', { size: 1 });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.failed_shards[0].index).toBe('taxi-search');
+  });
+
+  it('a search of rollup and plain indices answers from the plain ones, the rollup shards failed', async () => {
+    await client.indices.putAlias({ index: ['taxi-search', 'taxi-src'], name: 'taxi-mixed' } as never);
+    const body = { size: 0, aggs: { s: { sum: { field: 'fare' } } } };
+    const raw = await search('taxi-src', body);
+    for (const target of ['taxi-search,taxi-src', 'taxi-mixed']) {
+      const res = await search(target, body);
+      expect(res.status).toBe(200);
+      expect(res.body.aggregations.s.value).toBe(raw.body.aggregations.s.value);
+      expect(res.body._shards).toEqual({
+        total: 2,
+        successful: 1,
+        skipped: 0,
+        failed: 1,
+        failures: [
+          {
+            shard: 0,
+            index: 'taxi-search',
+            node: expect.any(String),
+            reason: { type: 'illegal_argument_exception', reason: 'Not all indices have rollup job' },
+          },
+        ],
+      });
+    }
+    const strict = await api.request('POST', '/taxi-mixed/_search?allow_partial_search_results=false', body);
+    expect(strict.status).toBe(400);
+    expect(strict.body.error).toMatchObject({
+      type: 'search_phase_execution_exception',
+      reason: 'Partial shards failure',
+      root_cause: [{ reason: 'Not all indices have rollup job' }],
+    });
+  });
+
+  it('a search that uses no field runs unrewritten: hits count the rollup documents', async () => {
+    const res = await search('taxi-search', { size: 0 });
+    expect(res.status).toBe(200);
+    expect(res.body.hits.total).toEqual({ value: 43, relation: 'eq' });
   });
 
   it('passes a search of plain indices through unchanged, and GET works too', async () => {

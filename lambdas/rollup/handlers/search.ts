@@ -1,17 +1,41 @@
 import type { Context } from 'aws-lambda';
+import type { Client } from '@opensearch-project/opensearch';
 import { handler as passThrough } from '../../core/handlers/data-plane-proxy';
 import { clusterClient } from '../../shared/cluster';
 import { decodeBody, errorResult, toResult, type ApiEvent, type ApiResult } from '../../shared/http';
-import { rollupJobsOf } from '../search/rollup-indices';
-import { rewriteRollupSearch } from '../search/rewrite';
+import { searchShards, searchTargets, sourceIndexFields } from '../search/rollup-indices';
+import { RollupSearchError, rewriteRollupSearch, type SearchTargets } from '../search/rewrite';
+import type { RollupJob } from '../job/model';
 
 /**
- * GET|POST /{index}/_search. A search on rollup indices is checked and rewritten as the plugin's
- * interceptor does, then sent to the cluster; any other search goes to the cluster unchanged
- * (this route is served even when the data-plane proxy is off, so that rollup indices can be
- * searched through the control plane's endpoint).
+ * GET|POST /{index}/_search. A search on rollup indices (named directly, by pattern or through
+ * an alias) is checked and rewritten as the plugin's interceptor does on each rollup shard, then
+ * sent to the cluster; any other search goes to the cluster unchanged (this route is served even
+ * when the data-plane proxy is off, so that rollup indices can be searched through the control
+ * plane's endpoint).
+ *
+ * The plugin fails a rollup shard, not the search: a search that also names plain indices gets
+ * their answer, with the rollup shards listed as failed (or fails whole when
+ * `allow_partial_search_results=false`).
  */
 const ALL_STATUSES = Array.from({ length: 500 }, (_, i) => i + 100);
+
+type JsonObject = Record<string, unknown>;
+
+/** URI-search parameters that make a `query_string` query (RestSearchAction.parseSearchSource). */
+const URI_QUERY_PARAMS: Record<string, string> = {
+  df: 'default_field',
+  analyzer: 'analyzer',
+  analyze_wildcard: 'analyze_wildcard',
+  lenient: 'lenient',
+  default_operator: 'default_operator',
+};
+
+const send = (client: Client, index: string, querystring: Record<string, string>, body: unknown) =>
+  client.transport.request(
+    { method: 'POST', path: `/${encodeURIComponent(index)}/_search`, querystring, body: body as JsonObject },
+    { ignore: ALL_STATUSES, maxRetries: 0 },
+  );
 
 export const handler = async (event: ApiEvent, context?: Context): Promise<ApiResult> => {
   const method = event.requestContext.http.method.toUpperCase();
@@ -19,31 +43,95 @@ export const handler = async (event: ApiEvent, context?: Context): Promise<ApiRe
   try {
     const index = decodeURIComponent(event.pathParameters?.index ?? event.rawPath.split('/')[1] ?? '');
     const client = await clusterClient();
-    const jobsByIndex = await rollupJobsOf(client, index);
-    if (!jobsByIndex) return passThrough(event, context);
+    const targets = await searchTargets(client, index);
+    if (!targets) return passThrough(event, context);
     const raw = decodeBody(event);
-    let search: Record<string, unknown>;
+    let search: JsonObject;
     try {
-      search = raw && raw.trim() !== '' ? (JSON.parse(raw) as Record<string, unknown>) : {};
+      search = raw && raw.trim() !== '' ? (JSON.parse(raw) as JsonObject) : {};
     } catch {
       // The cluster answers a malformed body with its own parse error.
       return passThrough(event, context);
     }
-    if (query.size !== undefined) search = { ...search, size: Number(query.size) };
-    const rewritten = rewriteRollupSearch(search, jobsByIndex);
-    const response = await client.transport.request(
-      {
-        method: 'POST',
-        path: `/${encodeURIComponent(index)}/_search`,
-        querystring: event.rawQueryString || undefined,
-        body: rewritten.body,
-      },
-      { ignore: ALL_STATUSES, maxRetries: 0 },
-    );
-    const body = response.body as Record<string, unknown>;
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params[k] = v;
+    if (params.size !== undefined) search = { ...search, size: Number(params.size) };
+    if (params.q !== undefined) {
+      // `?q=` is a query_string query, which the interceptor then sees as such.
+      const qs: JsonObject = { query: params.q };
+      for (const [param, field] of Object.entries(URI_QUERY_PARAMS)) {
+        if (params[param] !== undefined) qs[field] = params[param];
+        delete params[param];
+      }
+      delete params.q;
+      search = { ...search, query: { query_string: qs } };
+    }
+    const fields = JSON.stringify(search.query ?? null).includes('"query_string"')
+      ? await sourceFieldsOf(client, targets)
+      : undefined;
+    let rewritten;
+    try {
+      rewritten = rewriteRollupSearch(search, targets, (job) => fields?.get(job));
+    } catch (e) {
+      if (!(e instanceof RollupSearchError)) throw e;
+      return await shardFailure(client, params, search, targets, e, method, query);
+    }
+    const response = await send(client, index, params, rewritten.body);
+    const body = response.body as JsonObject;
     const status = response.statusCode ?? 502;
     return toResult({ status, body: status < 300 ? rewritten.finish(body) : body }, method, query);
   } catch (error) {
     return errorResult(error, method, query);
   }
+};
+
+/** The source fields of the job a `query_string` is read against (the first rollup index's first job). */
+const sourceFieldsOf = async (
+  client: Client,
+  targets: SearchTargets,
+): Promise<Map<RollupJob, string[] | undefined>> => {
+  const first = targets.rollup[Object.keys(targets.rollup).sort()[0]]?.[0];
+  const out = new Map<RollupJob, string[] | undefined>();
+  if (first) out.set(first, await sourceIndexFields(client, first.source_index));
+  return out;
+};
+
+/**
+ * The rollup shards failed. The cluster parses the search before any shard sees it, so a search
+ * it cannot parse gets the cluster's own error first; plain indices in the search still answer.
+ */
+const shardFailure = async (
+  client: Client,
+  params: Record<string, string>,
+  search: JsonObject,
+  targets: SearchTargets,
+  error: RollupSearchError,
+  method: string,
+  query: Record<string, string | undefined>,
+): Promise<ApiResult> => {
+  const probe = await send(
+    client,
+    Object.keys(targets.rollup).join(','),
+    { ...params, size: '0' },
+    { ...search, size: 0 },
+  );
+  const probeError = (probe.body as { error?: { type?: string } }).error;
+  if ((probe.statusCode ?? 500) >= 400 && probeError?.type !== 'search_phase_execution_exception') {
+    return toResult({ status: probe.statusCode ?? 400, body: probe.body as JsonObject }, method, query);
+  }
+  const shards = await searchShards(client, Object.keys(targets.rollup));
+  if (targets.raw.length === 0) throw error.onShards(shards);
+  if (params.allow_partial_search_results === 'false') throw error.onShards(shards, 'Partial shards failure');
+  const response = await send(client, targets.raw.join(','), params, search);
+  const body = response.body as JsonObject;
+  const status = response.statusCode ?? 502;
+  if (status >= 300) return toResult({ status, body }, method, query);
+  const counts = (body._shards ?? {}) as { total?: number; failed?: number; failures?: unknown[] };
+  body._shards = {
+    ...counts,
+    total: (counts.total ?? 0) + shards.length,
+    failed: (counts.failed ?? 0) + shards.length,
+    failures: [...(counts.failures ?? []), ...error.onShards(shards).failedShards],
+  };
+  return toResult({ status, body }, method, query);
 };

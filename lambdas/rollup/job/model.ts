@@ -65,6 +65,8 @@ export interface RollupMetadata {
 export interface RollupRunState {
   metadata_id: string | null;
   metadata: RollupMetadata | null;
+  /** The target index whose periodic refresh a run paused (and puts back when it ends). */
+  refresh_paused?: string;
 }
 
 export const ZERO_STATS: RollupStats = {

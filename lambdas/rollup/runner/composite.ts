@@ -36,22 +36,35 @@ export const sourceName = (d: RollupJob['dimensions'][number]): string => {
 const metricTypes = (m: RollupJob['metrics'][number]): RollupMetricType[] =>
   m.metrics.map((x) => Object.keys(x)[0] as RollupMetricType);
 
+/** One value of a rollup document that a metric sub-aggregation computes. */
+export interface MetricColumn {
+  /** The sub-aggregation's name in the search: short, since every bucket of the answer repeats it. */
+  readonly agg: string;
+  /** The rollup document's field, e.g. `fare.avg.sum`. */
+  readonly field: string;
+  readonly body: Record<string, Json>;
+}
+
 /** Sub-aggregations per metric; `avg` is kept as its sum and count so it can be re-averaged. */
-export const metricAggregations = (job: Pick<RollupJob, 'metrics'>): Record<string, Json> => {
-  const aggs: Record<string, Json> = {};
+export const metricColumns = (job: Pick<RollupJob, 'metrics'>): MetricColumn[] => {
+  const fields: [string, Record<string, Json>][] = [];
   for (const m of job.metrics) {
     const f = m.source_field;
     for (const type of metricTypes(m)) {
       if (type === 'avg') {
-        aggs[`${f}.avg.sum`] = { sum: { field: f } };
-        aggs[`${f}.avg.value_count`] = { value_count: { field: f } };
+        fields.push([`${f}.avg.sum`, { sum: { field: f } }]);
+        fields.push([`${f}.avg.value_count`, { value_count: { field: f } }]);
       } else {
-        aggs[`${f}.${type}`] = { [type]: { field: f } };
+        fields.push([`${f}.${type}`, { [type]: { field: f } }]);
       }
     }
   }
-  return aggs;
+  return fields.map(([field, body], i) => ({ agg: `m${i}`, field, body }));
 };
+
+/** The sub-aggregations of the composite, by their short names. */
+export const metricAggregations = (job: Pick<RollupJob, 'metrics'>): Record<string, Json> =>
+  Object.fromEntries(metricColumns(job).map((c) => [c.agg, c.body]));
 
 export const compositeSources = (job: Pick<RollupJob, 'dimensions'>): Record<string, Json>[] =>
   job.dimensions.map((d) => {
@@ -143,7 +156,8 @@ const renderKey = (value: Json, kind: KeyKind): string => {
 
 /** JSON of one value as Jackson writes the Java object the plugin holds. */
 const jsonValue = (value: Json, asDouble: boolean): string => {
-  if (typeof value === 'number' && asDouble) {
+  if (typeof value === 'number') {
+    if (!asDouble) return String(value);
     return Number.isFinite(value) ? javaDoubleToString(value) : 'null';
   }
   return JSON.stringify(value ?? null);
@@ -155,28 +169,54 @@ export interface RollupDocument {
   json: string;
 }
 
+/**
+ * What every document of a job shares, worked out once per run rather than per bucket: field
+ * names already quoted, the fixed leading fields, how each key renders.
+ */
+export interface DocumentPlan {
+  readonly jobId: string;
+  readonly head: string;
+  readonly dimensions: readonly { name: string; quoted: string; kind: KeyKind }[];
+  readonly metrics: readonly { agg: string; quoted: string; count: boolean }[];
+}
+
+export const documentPlan = (job: RollupJob, kinds: Record<string, KeyKind>): DocumentPlan => ({
+  jobId: job.rollup_id,
+  head: `{"rollup._id":${JSON.stringify(job.rollup_id)},"_doc_count":`,
+  dimensions: job.dimensions.map(sourceName).map((name) => ({
+    name,
+    quoted: `,${JSON.stringify(name)}:`,
+    kind: kinds[name],
+  })),
+  metrics: metricColumns(job).map((c) => ({
+    agg: c.agg,
+    quoted: `,${JSON.stringify(c.field)}:`,
+    count: c.field.endsWith('.value_count'),
+  })),
+});
+
 /** RollupIndexer.convertResponseToRequests. */
 export const bucketsToDocuments = (
   job: RollupJob,
+  plan: DocumentPlan,
   result: CompositeResult,
-  kinds: Record<string, KeyKind>,
 ): RollupDocument[] => {
-  const names = job.dimensions.map(sourceName);
-  const metricNames = Object.keys(metricAggregations(job));
-  return result.buckets.map((bucket) => {
-    const idSource = `${job.rollup_id}#${names.map((n) => renderKey(bucket.key[n], kinds[n])).join('#')}`;
-    const parts = [
-      `"rollup._id":${JSON.stringify(job.rollup_id)}`,
-      `"_doc_count":${bucket.doc_count}`,
-      `"rollup._schema_version":${job.schema_version}`,
-    ];
-    for (const n of names)
-      parts.push(`${JSON.stringify(n)}:${jsonValue(bucket.key[n], kinds[n] === 'double')}`);
-    for (const m of metricNames) {
-      const agg = bucket[m] as { value?: number | null } | undefined;
-      const isCount = m.endsWith('.value_count');
-      parts.push(`${JSON.stringify(m)}:${jsonValue(agg?.value ?? null, !isCount)}`);
+  const schema = `,"rollup._schema_version":${job.schema_version}`;
+  const docs: RollupDocument[] = new Array(result.buckets.length);
+  for (let b = 0; b < result.buckets.length; b++) {
+    const bucket = result.buckets[b];
+    let idSource = plan.jobId;
+    let json = `${plan.head}${bucket.doc_count}${schema}`;
+    for (const d of plan.dimensions) {
+      const value = bucket.key[d.name];
+      idSource += `#${renderKey(value, d.kind)}`;
+      json += d.quoted + jsonValue(value, d.kind === 'double');
     }
-    return { _id: hashToFixedSize(idSource), json: `{${parts.join(',')}}` };
-  });
+    for (const m of plan.metrics) {
+      const value = (bucket[m.agg] as { value?: number | null } | undefined)?.value ?? null;
+      json += m.quoted + jsonValue(value, !m.count);
+    }
+    docs[b] = { _id: hashToFixedSize(idSource), json: `${json}}` };
+  }
+  return docs;
 };

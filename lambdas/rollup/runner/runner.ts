@@ -14,6 +14,7 @@ import { newMetadataId, type RollupService } from '../rollup-service';
 import {
   bucketsToDocuments,
   compositeSearchBody,
+  documentPlan,
   keyKinds,
   type CompositeResult,
   type RollupDocument,
@@ -22,20 +23,51 @@ import { errorReason, prepareTarget, validateSource } from './indices';
 
 /**
  * One run of one rollup job (RollupRunner.runJob), as a job-store work function: the job's
- * metadata is the job-store state, and every page is checkpointed after its bulk write, so a run
- * that is cut off (timeout, crash) resumes from the last written page. Re-writing a page is
- * harmless: document ids are deterministic.
+ * metadata is the job-store state. Pages are written strictly in order, and a checkpoint only
+ * ever holds the after-key of a page whose bulk write the cluster acknowledged, so a run that is
+ * cut off (timeout, crash) resumes after the last checkpointed page. Checkpoints are taken every
+ * `checkpointEveryMs` (and after the last page), not after every page: redoing the few pages
+ * since the last one is harmless, as document ids are deterministic.
  */
 export interface RunnerDeps {
   readonly service: RollupService;
   readonly client: () => Promise<Client>;
-  /** Test hook: called after a page's bulk write, before its checkpoint and after it. */
+  /** Test hook: called after a page's bulk write, and after a checkpoint that covers the page. */
   readonly onPage?: (event: {
     jobId: string;
     page: number;
     phase: 'written' | 'checkpointed';
   }) => void | Promise<void>;
+  /** Least time between two checkpoints of a run; 0 checkpoints after every page. */
+  readonly checkpointEveryMs?: number;
+  /** Where the time of a run went, added up (the bench prints it). */
+  readonly profile?: RunnerProfile;
 }
+
+export interface RunnerProfile {
+  /** Waiting for a page's composite search (beyond what overlapped with the previous write). */
+  searchWaitMs: number;
+  /** Turning buckets into rollup documents (ids, JSON). */
+  convertMs: number;
+  /** Waiting for a page's bulk writes. */
+  writeMs: number;
+  /** Waiting for checkpoints (beyond what overlapped with the next page). */
+  checkpointWaitMs: number;
+  checkpoints: number;
+  pages: number;
+}
+
+export const newRunnerProfile = (): RunnerProfile => ({
+  searchWaitMs: 0,
+  convertMs: 0,
+  writeMs: 0,
+  checkpointWaitMs: 0,
+  checkpoints: 0,
+  pages: 0,
+});
+
+/** A job-store write per page costs about as much as a small page; a crash redoes at most this much work. */
+const CHECKPOINT_EVERY_MS = 2_000;
 
 /** Time kept for one more page: the run hands over to the next invocation below it. */
 const MIN_PAGE_BUDGET_MS = 5_000;
@@ -65,16 +97,48 @@ export const rollupWork =
   (deps: RunnerDeps): JobFunction<RollupRunState> =>
   async (ctx) => {
     const doc = await deps.service.jobs.get(ctx.record.id);
+    // A run that died with the target's refresh paused: put it back first.
+    const paused = ctx.record.state.refresh_paused;
+    if (paused) await resumeRefresh(await deps.client(), paused);
     if (!doc) return 'delete';
-    return runJob(deps, ctx, doc.source);
+    const outcome = await runJob(deps, ctx, doc.source);
+    if (outcome.state.refresh_paused === undefined) return outcome;
+    const { refresh_paused: _paused, ...state } = outcome.state;
+    void _paused;
+    return { ...outcome, state };
   };
+
+/**
+ * A run of many pages does not let the target refresh every second meanwhile (each refresh is a
+ * segment to write and merge later, which made the writes up to twice as slow): once a run has
+ * more than one page to write, it pauses the periodic refresh of a target that has no
+ * `refresh_interval` of its own, and when the run ends puts the default back and refreshes, so
+ * that what it wrote is searchable. The pause is recorded in the checkpoint first, so that a run
+ * that dies meanwhile is cleaned up by the next one.
+ */
+const hasOwnRefreshInterval = async (client: Client, index: string): Promise<boolean> => {
+  const res = await client.indices.getSettings({ index, name: 'index.refresh_interval' } as never);
+  return Object.values(
+    res.body as unknown as Record<string, { settings?: { index?: { refresh_interval?: unknown } } }>,
+  ).some((v) => v.settings?.index?.refresh_interval !== undefined);
+};
+
+const resumeRefresh = async (client: Client, index: string): Promise<void> => {
+  await client.indices
+    .putSettings({ index, body: { index: { refresh_interval: null } } } as never)
+    .catch(() => undefined);
+  await client.indices.refresh({ index }).catch(() => undefined);
+};
 
 const runJob = async (
   deps: RunnerDeps,
   ctx: JobContext<RollupRunState>,
   job: RollupJob,
 ): Promise<JobOutcome<RollupRunState>> => {
-  let state = ctx.record.state;
+  let state: RollupRunState = {
+    metadata_id: ctx.record.state.metadata_id,
+    metadata: ctx.record.state.metadata,
+  };
   const now = ctx.now();
   const client = await deps.client();
   const next = (): number => nextRunTime(job, ctx.now());
@@ -146,42 +210,97 @@ const runJob = async (
   if (!target.ok) return failWith(target.reason);
   state = (await ctx.checkpoint(state)).state;
 
-  const kinds = keyKinds(job, source.fieldTypes);
+  const plan = documentPlan(job, keyKinds(job, source.fieldTypes));
+  const profile = deps.profile;
+  const checkpointEveryMs = deps.checkpointEveryMs ?? CHECKPOINT_EVERY_MS;
+  const timed = async <T>(
+    key: 'searchWaitMs' | 'writeMs' | 'checkpointWaitMs',
+    p: Promise<T>,
+  ): Promise<T> => {
+    if (!profile) return p;
+    const started = Date.now();
+    try {
+      return await p;
+    } finally {
+      profile[key] += Date.now() - started;
+    }
+  };
   let page = 0;
   let lastPageMs = 0;
+  let written = 0;
   // The next page's search runs while this page is written: its after_key is known as soon as
-  // this page's search answers. Pages are still written and checkpointed strictly in order.
+  // this page's search answers. Pages are still written strictly in order.
   let prefetched: Promise<SearchOutcome> | undefined;
+  // A checkpoint runs while the next page is searched and written; the next one waits for it.
+  let saving: Promise<void> | undefined;
+  let lastSaved = Date.now();
+  const settle = async (): Promise<void> => {
+    const pending = saving;
+    saving = undefined;
+    if (pending) await timed('checkpointWaitMs', pending);
+  };
+  const save = async (s: RollupRunState, upTo: number): Promise<void> => {
+    await settle();
+    lastSaved = Date.now();
+    saving = ctx.checkpoint(s).then(async () => {
+      if (profile) profile.checkpoints++;
+      await deps.onPage?.({ jobId: job.rollup_id, page: upTo, phase: 'checkpointed' });
+    });
+  };
   try {
     while (shouldProcess(job, state.metadata, ctx.now())) {
       // Not enough time for another page: hand over to the next invocation at once.
-      if (ctx.remainingMs() < Math.max(MIN_PAGE_BUDGET_MS, 2 * lastPageMs))
+      if (ctx.remainingMs() < Math.max(MIN_PAGE_BUDGET_MS, 2 * lastPageMs)) {
+        await settle();
         return { state, dueAt: ctx.now() };
+      }
       const pageStarted = Date.now();
       const current = state.metadata as RollupMetadata;
-      const outcome = await (prefetched ?? search(client, job, current));
+      const outcome = await timed('searchWaitMs', prefetched ?? search(client, job, current));
       prefetched = undefined;
-      if ('error' in outcome) return await failWith(errorReason(outcome.error));
+      if ('error' in outcome) {
+        await settle();
+        return await failWith(errorReason(outcome.error));
+      }
       const result = outcome;
-      const docs = bucketsToDocuments(job, result.composite, kinds);
+      const converting = Date.now();
+      const docs = bucketsToDocuments(job, plan, result.composite);
+      if (profile) profile.convertMs += Date.now() - converting;
       const provisional = advance(job, current, result, docs.length, 0, ctx.now());
-      if (shouldProcess(job, provisional, ctx.now())) prefetched = search(client, job, provisional);
+      const more = shouldProcess(job, provisional, ctx.now());
+      if (more) prefetched = search(client, job, provisional);
       let indexTook: number;
       try {
-        indexTook = await bulkWrite(client, target.index, docs, job);
+        indexTook = await timed('writeMs', bulkWrite(client, target.index, docs, job));
       } catch (e) {
+        await settle();
         return await failWith(errorReason(e));
       }
       page++;
+      written += docs.length;
+      if (profile) profile.pages++;
       await deps.onPage?.({ jobId: job.rollup_id, page, phase: 'written' });
+      // Only now, with the page acknowledged, may its after_key be saved.
       state = { ...state, metadata: advance(job, current, result, docs.length, indexTook, ctx.now()) };
-      state = (await ctx.checkpoint(state)).state;
-      await deps.onPage?.({ jobId: job.rollup_id, page, phase: 'checkpointed' });
+      if (more && page === 1 && !(await hasOwnRefreshInterval(client, target.index))) {
+        state = { ...state, refresh_paused: target.index };
+        await save(state, page);
+        await settle();
+        await client.indices.putSettings({
+          index: target.index,
+          body: { index: { refresh_interval: '-1' } },
+        } as never);
+      } else if (!more || Date.now() - lastSaved >= checkpointEveryMs) await save(state, page);
       lastPageMs = Date.now() - pageStarted;
     }
+    await settle();
   } finally {
     // A prefetched page that is not used (stop, budget, failure) is simply dropped.
     void prefetched?.catch(() => undefined);
+    // A run that throws must not leave a checkpoint in flight: the worker saves the item next.
+    if (saving) await saving.catch(() => undefined);
+    if (state.refresh_paused) await resumeRefresh(client, state.refresh_paused);
+    else if (written > 0) await client.indices.refresh({ index: target.index }).catch(() => undefined);
   }
   return finish(state);
 };
@@ -249,6 +368,9 @@ const searchPage = async (
       const res = await client.search({
         index: job.source_index,
         allow_partial_search_results: false,
+        // A page is never asked for twice: caching it would only push out useful entries.
+        request_cache: false,
+        filter_path: 'took,aggregations',
         body: compositeSearchBody(job, m, pageSize) as never,
       });
       const body = res.body as unknown as { took: number; aggregations: Record<string, CompositeResult> };
@@ -296,16 +418,20 @@ const bulkChunk = async (
         d.json,
       );
     }
-    const res = await client.bulk({ body: `${lines.join('\n')}\n` as never });
+    // Only what a retry needs: every item keeps its status, so items stay in request order.
+    const res = await client.bulk({
+      body: `${lines.join('\n')}\n` as never,
+      filter_path: 'took,errors,items.*.status,items.*.error',
+    });
     const body = res.body as unknown as {
       took: number;
       errors: boolean;
-      items: { index: { status: number; error?: { type: string; reason: string } } }[];
+      items?: { index: { status: number; error?: { type: string; reason: string } } }[];
     };
     took += body.took;
     if (!body.errors) return took;
     const retry: RollupDocument[] = [];
-    for (const [i, item] of body.items.entries()) {
+    for (const [i, item] of (body.items ?? []).entries()) {
       if (!item.index.error) continue;
       if (item.index.status === 429 && attempt < 5) retry.push(pending[i]);
       else throw new Error(item.index.error.reason);

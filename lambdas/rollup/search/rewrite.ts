@@ -1,6 +1,7 @@
 import { OpenSearchError, type ErrorEnvelope } from '../../shared/errors';
 import type { RollupJob } from '../job/model';
 import { nominalIntervalMs } from '../job/intervals';
+import { QueryStringError, queryStringUse, rewriteQueryString, type QueryStringUse } from './query-string';
 
 /**
  * The plugin's search interceptor (RollupInterceptor + RollupUtils.rewriteSearchSourceBuilder),
@@ -16,51 +17,97 @@ type JsonObject = Record<string, Json>;
 
 const isObject = (v: Json): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A failed shard as a search reports it (grouped: one per index and reason). */
+export interface ShardFailure {
+  shard: number;
+  index: string;
+  node: string | null;
+  reason: { type: string; reason: string };
+}
+
 /**
- * The plugin's IllegalArgumentException, thrown in every shard's query phase: the search fails
- * with `search_phase_execution_exception` and the reason in `root_cause` and `caused_by`.
+ * The plugin's IllegalArgumentException, thrown in every rollup shard's query phase: when every
+ * shard of the search fails, the search fails with `search_phase_execution_exception` and the
+ * reason in `root_cause`, `failed_shards` and `caused_by`.
  */
 export class RollupSearchError extends OpenSearchError {
-  constructor(readonly shardReason: string) {
+  constructor(
+    readonly shardReason: string,
+    readonly failedShards: ShardFailure[] = [],
+    summary = 'all shards failed',
+  ) {
     super(
       400,
       'search_phase_execution_exception',
-      'all shards failed',
+      summary,
       { phase: 'query', grouped: true },
       { type: 'illegal_argument_exception', reason: shardReason },
     );
   }
 
+  /** The same failure on these shards (a grouped failure per index). */
+  onShards(
+    shards: { index: string; shard: number; node: string | null }[],
+    summary?: string,
+  ): RollupSearchError {
+    return new RollupSearchError(this.shardReason, groupFailures(shards, this.shardReason), summary);
+  }
+
   override toEnvelope(): ErrorEnvelope {
     const envelope = super.toEnvelope();
     envelope.error.root_cause = [{ type: 'illegal_argument_exception', reason: this.shardReason }];
+    const { caused_by: causedBy, ...rest } = envelope.error;
+    envelope.error = {
+      ...rest,
+      failed_shards: this.failedShards,
+      ...(causedBy ? { caused_by: causedBy } : {}),
+    };
     return envelope;
   }
 }
 
+/** ExceptionsHelper.groupBy: one failure per index for the same reason, its first shard. */
+export const groupFailures = (
+  shards: { index: string; shard: number; node: string | null }[],
+  reason: string,
+): ShardFailure[] => {
+  const first = new Map<string, { index: string; shard: number; node: string | null }>();
+  for (const s of [...shards].sort((a, b) => a.shard - b.shard))
+    if (!first.has(s.index)) first.set(s.index, s);
+  return [...first.values()].map((s) => ({
+    shard: s.shard,
+    index: s.index,
+    node: s.node,
+    reason: { type: 'illegal_argument_exception', reason },
+  }));
+};
+
 export const rollupSearchError = (reason: string): RollupSearchError => new RollupSearchError(reason);
 
-// ---- requirements ------------------------------------------------------------------------------
+// ---- requirements (RollupFieldMapping) ---------------------------------------------------------
 
 type DimensionType = 'date_histogram' | 'terms' | 'histogram';
-type MetricType = 'sum' | 'avg' | 'max' | 'min' | 'value_count';
+type MetricType = 'sum' | 'avg' | 'max' | 'min' | 'value_count' | 'cardinality';
 
-type Requirement =
-  | { kind: 'dimension'; type: DimensionType; field: string }
-  | { kind: 'any_dimension'; field: string }
-  | { kind: 'metric'; type: MetricType; field: string };
+/** What a search needs of a job; `unknown` (a range) is satisfied by any field of the job. */
+interface Requirement {
+  kind: 'dimension' | 'metric';
+  field: string;
+  type: DimensionType | MetricType | 'unknown';
+}
 
-const SUPPORTED_AGGS = [
-  'terms',
-  'date_histogram',
-  'histogram',
-  'sum',
-  'avg',
-  'max',
-  'min',
-  'value_count',
-] as const;
-const METRIC_AGGS: readonly string[] = ['sum', 'avg', 'max', 'min', 'value_count'];
+const key = (r: Requirement): string => `${r.kind}|${r.field}|${r.type}`;
+
+/** RollupFieldMapping.toIssue */
+const issueOf = (r: Requirement, missingField: boolean): string => {
+  if (missingField || r.type === 'unknown') return `missing field ${r.field}`;
+  return r.kind === 'metric'
+    ? `missing ${r.type} aggregation on ${r.field}`
+    : `missing ${r.type} grouping on ${r.field}`;
+};
+
+const DIMENSION_AGGS: readonly string[] = ['terms', 'date_histogram', 'histogram'];
+const METRIC_AGGS: readonly string[] = ['sum', 'avg', 'max', 'min', 'value_count', 'cardinality'];
 
 const fieldOfQuery = (body: Json): [string, Json] => {
   if (!isObject(body)) throw rollupSearchError('Malformed query');
@@ -71,8 +118,18 @@ const fieldOfQuery = (body: Json): [string, Json] => {
 
 const asList = (v: Json): Json[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-const queryRequirements = (query: Json, out: Requirement[]): void => {
+/** Where the searchable fields of a job's source index come from (for `query_string`). */
+export type SourceFields = (job: RollupJob) => string[] | undefined;
+
+/** RollupInterceptor.getQueryMetadata; the query_string analyses are kept for the rewrite. */
+const queryRequirements = (
+  query: Json,
+  out: Requirement[],
+  strings: Map<JsonObject, QueryStringUse>,
+  sourceFields: () => string[] | undefined,
+): void => {
   if (!isObject(query)) return;
+  const recurse = (q: Json) => queryRequirements(q, out, strings, sourceFields);
   for (const [name, body] of Object.entries(query)) {
     switch (name) {
       case 'match_all':
@@ -92,24 +149,36 @@ const queryRequirements = (query: Json, out: Requirement[]): void => {
         break;
       }
       case 'range':
-        out.push({ kind: 'any_dimension', field: fieldOfQuery(body)[0] });
+        out.push({ kind: 'dimension', type: 'unknown', field: fieldOfQuery(body)[0] });
         break;
+      case 'query_string': {
+        const qs = isObject(body) ? body : {};
+        let use: QueryStringUse;
+        try {
+          use = queryStringUse(qs, sourceFields());
+        } catch (e) {
+          if (e instanceof QueryStringError) throw rollupSearchError(e.message);
+          throw e;
+        }
+        strings.set(qs, use);
+        for (const field of [...use.discovered, ...use.others.keys()])
+          out.push({ kind: 'dimension', type: 'terms', field });
+        break;
+      }
       case 'bool': {
         const b = body as JsonObject;
-        for (const clause of ['must', 'should', 'filter', 'must_not']) {
-          for (const q of asList(b[clause])) queryRequirements(q, out);
-        }
+        for (const clause of ['must', 'must_not', 'should', 'filter']) asList(b[clause]).forEach(recurse);
         break;
       }
       case 'constant_score':
-        queryRequirements((body as JsonObject).filter, out);
+        recurse((body as JsonObject).filter);
         break;
       case 'boosting':
-        queryRequirements((body as JsonObject).positive, out);
-        queryRequirements((body as JsonObject).negative, out);
+        recurse((body as JsonObject).positive);
+        recurse((body as JsonObject).negative);
         break;
       case 'dis_max':
-        for (const q of asList((body as JsonObject).queries)) queryRequirements(q, out);
+        asList((body as JsonObject).queries).forEach(recurse);
         break;
       default:
         throw rollupSearchError(`The ${name} query is currently not supported in rollups`);
@@ -117,108 +186,134 @@ const queryRequirements = (query: Json, out: Requirement[]): void => {
   }
 };
 
+/** RollupInterceptor.getAggregationMetadata */
 const aggsRequirements = (aggs: Json, out: Requirement[]): void => {
   if (!isObject(aggs)) return;
   for (const def of Object.values(aggs)) {
     if (!isObject(def)) continue;
+    const subs: Json[] = [];
     for (const [type, body] of Object.entries(def)) {
       if (type === 'aggs' || type === 'aggregations') {
-        aggsRequirements(body, out);
+        subs.push(body);
         continue;
       }
       if (type === 'meta') continue;
-      if (!(SUPPORTED_AGGS as readonly string[]).includes(type)) {
-        throw rollupSearchError(`The ${type} aggregation is not currently supported in rollups`);
-      }
       const field = String((body as JsonObject)?.field ?? '');
-      if (METRIC_AGGS.includes(type)) out.push({ kind: 'metric', type: type as MetricType, field });
-      else out.push({ kind: 'dimension', type: type as DimensionType, field });
+      if (DIMENSION_AGGS.includes(type)) out.push({ kind: 'dimension', type: type as DimensionType, field });
+      else if (METRIC_AGGS.includes(type)) out.push({ kind: 'metric', type: type as MetricType, field });
+      else throw rollupSearchError(`The ${type} aggregation is not currently supported in rollups`);
     }
+    for (const sub of subs) aggsRequirements(sub, out);
   }
 };
 
-const dimensionsOf = (job: RollupJob) =>
-  job.dimensions.map((d) => {
-    const [type, v] = Object.entries(d)[0] as [DimensionType, { source_field: string; target_field: string }];
-    return { type, source: v.source_field, target: v.target_field };
+/** Rollup.populateFieldMappings */
+const jobFieldMappings = (job: RollupJob): Requirement[] => [
+  ...job.dimensions.map((d) => {
+    const [type, v] = Object.entries(d)[0] as [DimensionType, { source_field: string }];
+    return { kind: 'dimension' as const, type, field: v.source_field };
+  }),
+  ...job.metrics.flatMap((m) =>
+    m.metrics.map((x) => ({
+      kind: 'metric' as const,
+      type: Object.keys(x)[0] as MetricType,
+      field: m.source_field,
+    })),
+  ),
+];
+
+/** RollupInterceptor.findMatchingRollupJobs: the jobs that can answer, or the issues. */
+const findMatchingJobs = (
+  reqs: Requirement[],
+  jobs: RollupJob[],
+): { matching: RollupJob[]; issues: string[] } => {
+  const known = reqs.filter((r) => r.type !== 'unknown');
+  const unknown = reqs.filter((r) => r.type === 'unknown').map((r) => r.field);
+  const mappings = new Map(jobs.map((j) => [j, jobFieldMappings(j)]));
+  const matching = jobs.filter((j) => {
+    const have = mappings.get(j) as Requirement[];
+    const keys = new Set(have.map(key));
+    const fields = new Set(have.map((r) => r.field));
+    return known.every((r) => keys.has(key(r))) && unknown.every((f) => fields.has(f));
   });
-
-/** What a job cannot answer, in the plugin's words. */
-const unmet = (job: RollupJob, reqs: Requirement[]): string[] => {
-  const dims = dimensionsOf(job);
-  const issues: string[] = [];
-  for (const r of reqs) {
-    if (r.kind === 'any_dimension') {
-      if (!dims.some((d) => d.source === r.field)) issues.push(`missing field ${r.field}`);
-    } else if (r.kind === 'dimension') {
-      if (!dims.some((d) => d.type === r.type && d.source === r.field)) {
-        issues.push(`missing ${r.type} grouping on ${r.field}`);
-      }
-    } else {
-      const has = job.metrics.some(
-        (m) => m.source_field === r.field && m.metrics.some((x) => Object.keys(x)[0] === r.type),
-      );
-      if (!has) issues.push(`missing ${r.type} aggregation on ${r.field}`);
+  const issues = new Set<string>();
+  if (matching.length === 0) {
+    const all = [...mappings.values()].flat();
+    const allKeys = new Set(all.map(key));
+    const allFields = new Set(all.map((r) => r.field));
+    for (const r of reqs) {
+      if (!allFields.has(r.field)) issues.add(issueOf(r, true));
+      else if (r.type !== 'unknown' && !allKeys.has(key(r))) issues.add(issueOf(r, false));
     }
   }
-  return [...new Set(issues)];
+  return { matching, issues: [...issues] };
 };
 
-// ---- rewriting ---------------------------------------------------------------------------------
+/** RollupInterceptor.pickRollupJob: the largest date-histogram interval; ties go to the last id. */
+const pickJob = (jobs: RollupJob[]): RollupJob =>
+  [...jobs]
+    .sort((a, b) => (a.rollup_id < b.rollup_id ? -1 : a.rollup_id > b.rollup_id ? 1 : 0))
+    .reduce((matched, next) =>
+      nominalIntervalMs(matched.dimensions[0] as never) > nominalIntervalMs(next.dimensions[0] as never)
+        ? matched
+        : next,
+    );
 
-const rewriteFieldQuery = (name: string, body: Json, suffix: (f: string) => string): JsonObject => {
-  const b = body as JsonObject;
+// ---- rewriting (RollupUtils) -------------------------------------------------------------------
+
+const renameField = (body: Json, rename: (f: string) => string): JsonObject => {
   const out: JsonObject = {};
-  for (const [k, v] of Object.entries(b)) out[k === 'boost' || k === '_name' ? k : suffix(k)] = v;
-  return { [name]: out };
+  for (const [k, v] of Object.entries(body as JsonObject))
+    out[k === 'boost' || k === '_name' ? k : rename(k)] = v;
+  return out;
 };
 
-const rewriteQuery = (query: Json, job: RollupJob): Json => {
+/** Rollup.rewriteQueryBuilder */
+const rewriteQuery = (
+  query: Json,
+  types: Map<string, string>,
+  strings: Map<JsonObject, QueryStringUse>,
+): Json => {
   if (!isObject(query)) return query;
-  const dims = dimensionsOf(job);
+  const recurse = (q: Json) => rewriteQuery(q, types, strings);
   const out: JsonObject = {};
   for (const [name, body] of Object.entries(query)) {
     switch (name) {
       case 'term':
       case 'terms':
       case 'match_phrase':
-        Object.assign(
-          out,
-          rewriteFieldQuery(name, body, (f) => `${f}.terms`),
-        );
+        out[name] = renameField(body, (f) => `${f}.terms`);
         break;
       case 'range':
-        Object.assign(
-          out,
-          rewriteFieldQuery(name, body, (f) => `${f}.${dims.find((d) => d.source === f)?.type ?? 'terms'}`),
-        );
+        // The field's type in the chosen job (the last one listed for that field).
+        out[name] = renameField(body, (f) => `${f}.${types.get(f) ?? 'terms'}`);
         break;
+      case 'query_string': {
+        const use = strings.get(body as JsonObject);
+        out[name] = use ? rewriteQueryString(body as JsonObject, use) : body;
+        break;
+      }
       case 'bool': {
         const b = { ...(body as JsonObject) };
         for (const clause of ['must', 'should', 'filter', 'must_not']) {
           if (b[clause] === undefined) continue;
-          b[clause] = Array.isArray(b[clause])
-            ? (b[clause] as Json[]).map((q) => rewriteQuery(q, job))
-            : rewriteQuery(b[clause], job);
+          b[clause] = Array.isArray(b[clause]) ? (b[clause] as Json[]).map(recurse) : recurse(b[clause]);
         }
         out.bool = b;
         break;
       }
       case 'constant_score':
-        out[name] = { ...(body as JsonObject), filter: rewriteQuery((body as JsonObject).filter, job) };
+        out[name] = { ...(body as JsonObject), filter: recurse((body as JsonObject).filter) };
         break;
       case 'boosting':
         out[name] = {
           ...(body as JsonObject),
-          positive: rewriteQuery((body as JsonObject).positive, job),
-          negative: rewriteQuery((body as JsonObject).negative, job),
+          positive: recurse((body as JsonObject).positive),
+          negative: recurse((body as JsonObject).negative),
         };
         break;
       case 'dis_max':
-        out[name] = {
-          ...(body as JsonObject),
-          queries: asList((body as JsonObject).queries).map((q) => rewriteQuery(q, job)),
-        };
+        out[name] = { ...(body as JsonObject), queries: asList((body as JsonObject).queries).map(recurse) };
         break;
       default:
         out[name] = body;
@@ -227,11 +322,10 @@ const rewriteQuery = (query: Json, job: RollupJob): Json => {
   return out;
 };
 
-/** Response fix-ups for the aggregations we answer from sums: path of agg names → how. */
+/** Response fix-ups for the aggregations we answer from sums. */
 interface Fixup {
   name: string;
   kind: 'avg' | 'value_count';
-  children?: undefined;
 }
 interface FixTree {
   fixups: Fixup[];
@@ -241,6 +335,13 @@ interface FixTree {
 
 const COUNT_SUFFIX = '._rollup_value_count';
 
+const dimensionsOf = (job: RollupJob) =>
+  job.dimensions.map((d) => {
+    const [type, v] = Object.entries(d)[0] as [DimensionType, { source_field: string; target_field: string }];
+    return { type, source: v.source_field, target: v.target_field };
+  });
+
+/** Rollup.rewriteAggregationBuilder */
 const rewriteAggs = (aggs: Json, job: RollupJob, tree: FixTree): JsonObject => {
   const out: JsonObject = {};
   const dims = dimensionsOf(job);
@@ -282,6 +383,8 @@ const rewriteAggs = (aggs: Json, job: RollupJob, tree: FixTree): JsonObject => {
         rewritten.sum = { field: `${field}.avg.sum` };
         out[`${name}${COUNT_SUFFIX}`] = { sum: { field: `${field}.avg.value_count` } };
         tree.fixups.push({ name, kind: 'avg' });
+      } else {
+        rewritten[type] = b;
       }
     }
     out[name] = rewritten;
@@ -314,65 +417,75 @@ export interface RollupSearch {
   body: JsonObject;
   /** Finishes the response (avg and value_count from their sums), in place. */
   finish(response: JsonObject): JsonObject;
-  jobIds: string[];
+  /** The job whose documents answer, or null when the search needed no rewriting. */
+  jobId: string | null;
+}
+
+/** The concrete indices of a search: rollup indices with their jobs, and plain ones. */
+export interface SearchTargets {
+  rollup: Record<string, RollupJob[]>;
+  raw: string[];
 }
 
 /**
- * Rewrites a search over rollup indices. `jobsByIndex` has every concrete index of the request;
- * a raw index maps to `undefined` (the plugin refuses to mix raw and rollup data by default).
+ * What the interceptor does on a rollup index's shard, in its order: the size check, the query
+ * and aggregation checks, then every concrete index of the search must be a rollup index, and
+ * some job must cover every field used. Throws {@link RollupSearchError}; a search that uses no
+ * field at all is not rewritten (it runs as sent).
  */
 export const rewriteRollupSearch = (
   search: JsonObject,
-  jobsByIndex: Record<string, RollupJob[] | undefined>,
+  targets: SearchTargets,
+  sourceFields: SourceFields = () => undefined,
 ): RollupSearch => {
-  const raw = Object.entries(jobsByIndex).filter(([, jobs]) => jobs === undefined);
-  if (raw.length > 0) throw rollupSearchError('Not all indices have rollup job');
   const size = search.size === undefined ? -1 : Number(search.size);
   if (size !== 0)
     throw rollupSearchError(`Rollup search must have size explicitly set to 0, but found ${size}`);
 
+  const names = Object.keys(targets.rollup).sort();
+  // The job whose source mapping a query_string is read against: the first job of the index.
+  const firstJob = targets.rollup[names[0]]?.[0];
   const reqs: Requirement[] = [];
-  queryRequirements(search.query, reqs);
+  const strings = new Map<JsonObject, QueryStringUse>();
+  queryRequirements(search.query, reqs, strings, () => (firstJob ? sourceFields(firstJob) : undefined));
   aggsRequirements(search.aggs ?? search.aggregations, reqs);
+  const unique = [...new Map(reqs.map((r) => [key(r), r])).values()];
 
-  const chosen: RollupJob[] = [];
-  const issues = new Set<string>();
-  for (const jobs of Object.values(jobsByIndex) as RollupJob[][]) {
-    const matching = jobs.filter((j) => {
-      const problems = unmet(j, reqs);
-      problems.forEach((p) => issues.add(p));
-      return problems.length === 0;
-    });
-    if (matching.length === 0) continue;
-    // The coarsest date histogram answers with the fewest documents; ties go to the last id.
-    matching.sort((a, b) => {
-      const ia = nominalIntervalMs(a.dimensions[0] as never);
-      const ib = nominalIntervalMs(b.dimensions[0] as never);
-      return ia - ib || a.rollup_id.localeCompare(b.rollup_id);
-    });
-    chosen.push(matching[matching.length - 1]);
+  if (targets.raw.length > 0) throw rollupSearchError('Not all indices have rollup job');
+  const matching: RollupJob[] = [];
+  let lastIssues: string[] = [];
+  for (const name of names) {
+    const found = findMatchingJobs(unique, targets.rollup[name]);
+    if (found.matching.length > 0) matching.push(...found.matching);
+    else lastIssues = found.issues;
   }
-  if (chosen.length === 0) {
+  if (matching.length === 0) {
     throw rollupSearchError(
-      `Could not find a rollup job that can answer this query because [${[...issues].join(', ')}]`,
+      `Could not find a rollup job that can answer this query because [${lastIssues.join(', ')}]`,
     );
   }
-  const job = chosen[0];
+  if (unique.length === 0) return { body: search, jobId: null, finish: (r) => r };
+
+  const job = pickJob(matching);
+  // RollupInterceptor: field name → mapping type, the last of the job's mappings for a field.
+  const types = new Map(jobFieldMappings(job).map((r) => [r.field, r.type]));
   const tree: FixTree = { fixups: [], nested: {} };
   const aggsKey = search.aggs !== undefined ? 'aggs' : 'aggregations';
   const aggs = search[aggsKey];
-  const query = rewriteQuery(search.query ?? { match_all: {} }, job);
-  const jobIds = [...new Set(chosen.map((j) => j.rollup_id))];
-  const body: JsonObject = {
-    ...search,
-    query: {
-      bool: { must: [query], should: [{ terms: { 'rollup._id': jobIds } }], minimum_should_match: 1 },
-    },
-  };
+  const body: JsonObject = { ...search };
+  if (search.query !== undefined) {
+    body.query = {
+      bool: {
+        must: [rewriteQuery(search.query, types, strings)],
+        should: [{ terms: { 'rollup._id': [job.rollup_id] } }],
+        minimum_should_match: 1,
+      },
+    };
+  }
   if (aggs !== undefined) body[aggsKey] = rewriteAggs(aggs, job, tree);
   return {
     body,
-    jobIds,
+    jobId: job.rollup_id,
     finish: (response) => {
       fixResponse(response.aggregations as JsonObject | undefined, tree);
       return response;

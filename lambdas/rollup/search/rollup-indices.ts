@@ -1,16 +1,16 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { errors } from '@opensearch-project/opensearch';
 import type { RollupJob } from '../job/model';
+import { mappingFields } from './query-string';
+import type { SearchTargets } from './rewrite';
 
 /**
- * The rollup jobs of every concrete index a search names: a rollup index lists its jobs in its
- * mapping's `_meta.rollups` (where the runner registers them). `undefined` when none of the
- * indices is a rollup index (or the expression resolves to nothing): the search is not ours.
+ * The concrete indices a search names (an alias or pattern resolves to its indices), split into
+ * rollup indices with the jobs their mapping lists in `_meta.rollups` (where the runner registers
+ * them) and plain ones. `undefined` when none is a rollup index (or the expression resolves to
+ * nothing): the search is not ours.
  */
-export const rollupJobsOf = async (
-  client: Client,
-  index: string,
-): Promise<Record<string, RollupJob[] | undefined> | undefined> => {
+export const searchTargets = async (client: Client, index: string): Promise<SearchTargets | undefined> => {
   let body: Record<string, { mappings?: { _meta?: { rollups?: Record<string, RollupJob> } } }>;
   try {
     const res = await client.indices.getMapping({ index });
@@ -20,14 +20,62 @@ export const rollupJobsOf = async (
       return undefined;
     throw e;
   }
-  const out: Record<string, RollupJob[] | undefined> = {};
-  let any = false;
+  const targets: SearchTargets = { rollup: {}, raw: [] };
   for (const [name, { mappings }] of Object.entries(body)) {
     const rollups = mappings?._meta?.rollups;
-    if (rollups && typeof rollups === 'object') {
-      out[name] = Object.values(rollups);
-      any = true;
-    } else out[name] = undefined;
+    if (rollups && typeof rollups === 'object' && Object.keys(rollups).length > 0)
+      targets.rollup[name] = Object.values(rollups);
+    else targets.raw.push(name);
   }
-  return any ? out : undefined;
+  return Object.keys(targets.rollup).length > 0 ? targets : undefined;
+};
+
+/**
+ * The searchable fields of a job's source index, for `query_string` (RollupInterceptor
+ * .getConcreteSourceIndex): its only index, or the newest of several. `undefined` when the
+ * source resolves to no index.
+ */
+export const sourceIndexFields = async (client: Client, source: string): Promise<string[] | undefined> => {
+  const res = await client.indices.getMapping(
+    { index: source, ignore_unavailable: true, allow_no_indices: true } as never,
+    { ignore: [404] },
+  );
+  const mappings = (res.body ?? {}) as Record<string, { mappings?: { properties?: Record<string, never> } }>;
+  const names = Object.keys(mappings).filter((n) => mappings[n]?.mappings !== undefined);
+  if (names.length === 0) return undefined;
+  let chosen = names[0];
+  if (names.length > 1) {
+    const settings = await client.indices.getSettings({
+      index: names.join(','),
+      name: 'index.creation_date',
+    } as never);
+    const created = (n: string): number =>
+      Number(
+        (settings.body as Record<string, { settings?: { index?: { creation_date?: string } } }>)[n]?.settings
+          ?.index?.creation_date ?? 0,
+      );
+    chosen = names.reduce((a, b) => (created(b) > created(a) ? b : a));
+  }
+  return mappingFields(mappings[chosen].mappings ?? {});
+};
+
+/** A shard of a search, as shard failures name it. */
+export interface ShardRef {
+  index: string;
+  shard: number;
+  node: string | null;
+}
+
+/** The shards a search of these indices would query (one copy each: the primary). */
+export const searchShards = async (client: Client, indices: string[]): Promise<ShardRef[]> => {
+  const res = await client.searchShards({ index: indices.join(',') } as never);
+  const groups = (
+    res.body as unknown as {
+      shards: { index: string; shard: number; node: string | null; primary: boolean }[][];
+    }
+  ).shards;
+  return groups
+    .map((copies) => copies.find((c) => c.primary) ?? copies[0])
+    .filter((c) => c !== undefined)
+    .map((c) => ({ index: c.index, shard: c.shard, node: c.node }));
 };
