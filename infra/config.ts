@@ -1,5 +1,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { ACTION_TYPES } from '../lambdas/ism/policy/model';
+import { unknownActionTypes } from '../lambdas/ism/policy/allow-list';
 
 /**
  * Deployment configuration of the control plane, read from CDK context (`-c key=value` on the
@@ -24,6 +26,7 @@ import type { Node } from 'constructs';
  * | `tableRemovalPolicy` | `retain` \| `destroy`                    | `retain`                 | what `cdk destroy` does with the table (retained tables also get deletion protection) |
  * | `ismJobIntervalMinutes` | whole minutes ≥ 1                     | `5`                      | ISM job interval: how often a managed index that waits is evaluated again (the plugin's `plugins.index_state_management.job_interval`) |
  * | `ismJitter`          | 0.0 – 1.0                                | `0.6`                    | random delay added to each run, as a fraction of the interval (`plugins.index_state_management.jitter`) |
+ * | `ismAllowList`       | `rollover,delete,…` (or a JSON array)    | every action type        | ISM action types policies may use (`plugins.index_state_management.allow_list`) |
  *
  * Nothing here is looked up in an AWS account: VPC, subnets and security groups are imported by
  * id, so `cdk synth` works offline and without credentials.
@@ -64,6 +67,8 @@ export interface ControlPlaneConfig {
 export interface IsmConfig {
   readonly jobIntervalMinutes: number;
   readonly jitter: number;
+  /** Allowed action types; undefined allows every type. */
+  readonly allowList?: readonly string[];
 }
 
 /** Context keys this app reads (and nothing else). */
@@ -84,6 +89,7 @@ export const CONTEXT_KEYS = [
   'tableRemovalPolicy',
   'ismJobIntervalMinutes',
   'ismJitter',
+  'ismAllowList',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -212,8 +218,18 @@ export const configFromContext = (node: Pick<Node, 'tryGetContext'>): ControlPla
     throw new ConfigError(`ismJitter must be a number from 0.0 to 1.0, got [${jitterText}]`);
   }
 
+  // Empty is the default (every type), as an unset ISM_ALLOW_LIST is.
+  const allowedTypes = list(ctx('ismAllowList'));
+  const allowList = allowedTypes.length > 0 ? allowedTypes : undefined;
+  const unknown = allowList ? unknownActionTypes(allowList) : [];
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `ismAllowList names unknown ISM action types [${unknown.join(', ')}]; known: ${ACTION_TYPES.join(', ')}`,
+    );
+  }
+
   return {
-    ism: { jobIntervalMinutes, jitter },
+    ism: { jobIntervalMinutes, jitter, allowList },
     stackName: str(ctx('stackName')) ?? 'IndexManagement',
     cluster: {
       endpoint,

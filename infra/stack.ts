@@ -343,6 +343,8 @@ export class IndexManagementStack extends Stack {
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_LOG_LEVEL: this.config.logLevel,
       NODE_OPTIONS: '--enable-source-maps',
+      // A deployment-wide ISM setting (put policy and the runner read it).
+      ...(this.config.ism.allowList ? { ISM_ALLOW_LIST: this.config.ism.allowList.join(',') } : {}),
       ...access.environment,
     };
     if (access.table !== 'none') {

@@ -1,6 +1,7 @@
 import type { Clock } from '../shared/clock';
 import type { DocumentStore, StoredDocument } from '../shared/document-store';
 import { OpenSearchError, illegalArgument } from '../shared/errors';
+import { disallowedActions, type AllowList } from './policy/allow-list';
 import { findTemplateConflict } from './policy/ism-template';
 import type { Policy } from './policy/model';
 import { ISM_CONFIG_SCHEMA_VERSION, parsePolicy } from './policy/parse';
@@ -18,10 +19,23 @@ export interface PutPolicyResult {
   echoed: Policy;
 }
 
+/**
+ * The policy uses action types the deployment's allow list leaves out. OpenSearch answers this
+ * with a plain-text 403, not its JSON error envelope.
+ */
+export class ActionsNotAllowedError extends Error {
+  readonly status = 403;
+  constructor(readonly types: readonly string[]) {
+    super(`You have actions that are not allowed in your policy [${types.join(', ')}]`);
+    this.name = 'ActionsNotAllowedError';
+  }
+}
+
 export class PolicyWriter {
   constructor(
     private readonly store: DocumentStore<Policy>,
     private readonly clock: Clock,
+    private readonly allowList?: AllowList,
   ) {}
 
   async put(
@@ -34,6 +48,8 @@ export class PolicyWriter {
     validateId(id);
     if (body === undefined) throw new OpenSearchError(400, 'parse_exception', 'request body is required');
     const parsed = parsePolicy(body, { policyId: id, now: this.clock.now() });
+    const refused = disallowedActions(parsed, this.allowList);
+    if (refused.length > 0) throw new ActionsNotAllowedError(refused);
     const stored: Policy = { ...parsed, schema_version: ISM_CONFIG_SCHEMA_VERSION };
 
     // The overlap check and the seq_no reservation are independent round trips: run them

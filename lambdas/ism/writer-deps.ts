@@ -1,5 +1,6 @@
 import { systemClock } from '../shared/clock';
 import { documentClient, tableName } from '../shared/dynamo';
+import { allowListFromEnv } from './policy/allow-list';
 import { PolicyService } from './policy-service';
 import { PolicyWriter } from './policy-writer';
 
@@ -7,4 +8,8 @@ import { PolicyWriter } from './policy-writer';
 let writer: PolicyWriter | undefined;
 
 export const policyWriter = (): PolicyWriter =>
-  (writer ??= new PolicyWriter(PolicyService.policyStore(documentClient(), tableName()), systemClock));
+  (writer ??= new PolicyWriter(
+    PolicyService.policyStore(documentClient(), tableName()),
+    systemClock,
+    allowListFromEnv(),
+  ));

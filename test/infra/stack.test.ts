@@ -485,6 +485,20 @@ describe('configuration from context', () => {
     });
   });
 
+  it('hands the ISM allow list to every function, as the plugin setting holds for the whole cluster', () => {
+    expect(config({ ismAllowList: 'rollover, delete' }).ism.allowList).toEqual(['rollover', 'delete']);
+    expect(config({ ismAllowList: ['read_only'] }).ism.allowList).toEqual(['read_only']);
+    expect(config({ ismAllowList: '' }).ism.allowList).toBeUndefined();
+    const ism = workers.filter((w) => w.kind === 'ism');
+    const s = synth({ ...SIGV4, ismAllowList: 'rollover,delete' }, { bundle: false, workers: ism });
+    expect(s.resources.IsmRunner.Properties.Environment.Variables.ISM_ALLOW_LIST).toBe('rollover,delete');
+    expect(
+      s.resources[constructIdFor('ism.put_policy')].Properties.Environment.Variables.ISM_ALLOW_LIST,
+    ).toBe('rollover,delete');
+    const unset = synth(SIGV4, { bundle: false, workers: ism });
+    expect(unset.resources.IsmRunner.Properties.Environment.Variables.ISM_ALLOW_LIST).toBeUndefined();
+  });
+
   it('accepts the string "true" for proxyDataPlane, as `-c proxyDataPlane=true` passes it', () => {
     expect(config({ proxyDataPlane: 'true', clusterEndpoint: ENDPOINT }).proxyDataPlane).toBe(true);
     expect(config({ proxyDataPlane: true, clusterEndpoint: ENDPOINT }).proxyDataPlane).toBe(true);
@@ -508,6 +522,7 @@ describe('configuration from context', () => {
     [{ ismJobIntervalMinutes: '0' }, /ismJobIntervalMinutes.*at least 1/],
     [{ ismJobIntervalMinutes: '2.5' }, /ismJobIntervalMinutes/],
     [{ ismJitter: '1.5' }, /ismJitter/],
+    [{ ismAllowList: 'rollover,rolover' }, /unknown ISM action types \[rolover\]/],
   ])('refuses %j with a reason', (context, reason) => {
     expect(() => config(context)).toThrow(ConfigError);
     expect(() => config(context)).toThrow(reason);

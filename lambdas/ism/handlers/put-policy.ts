@@ -1,29 +1,40 @@
-import { apiHandler } from '../../shared/http';
+import { apiHandler, type ApiResponse } from '../../shared/http';
 import { longParam } from '../../shared/params';
 import { refreshParam } from '../../shared/refresh';
+import { ActionsNotAllowedError } from '../policy-writer';
 import { policyWriter } from '../writer-deps';
 
 /** PUT _plugins/_ism/policies/<id> (or ?policyID=<id>): create, or update with if_seq_no/if_primary_term. */
-export const handler = apiHandler('ism.put_policy', async ({ pathParams, query, body, path }) => {
-  refreshParam(query);
-  const id = pathParams.policy_id ?? query.policyID;
-  const result = await policyWriter().put(
-    id,
-    body,
-    longParam(query, 'if_seq_no'),
-    longParam(query, 'if_primary_term'),
-  );
-  const { stored, echoed } = result;
-  const prefix = path.startsWith('/_opendistro') ? '/_opendistro' : '/_plugins';
-  return {
-    status: result.created ? 201 : 200,
-    headers: result.created ? { Location: `${prefix}/_ism/policies/${stored.id}` } : undefined,
-    body: {
-      _id: stored.id,
-      _version: stored.version,
-      _primary_term: stored.primaryTerm,
-      _seq_no: stored.seqNo,
-      policy: { policy: echoed },
-    },
-  };
-});
+export const handler = apiHandler(
+  'ism.put_policy',
+  async ({ pathParams, query, body, path }): Promise<ApiResponse> => {
+    refreshParam(query);
+    const id = pathParams.policy_id ?? query.policyID;
+    const result = await policyWriter()
+      .put(id, body, longParam(query, 'if_seq_no'), longParam(query, 'if_primary_term'))
+      .catch((error: unknown) => {
+        if (error instanceof ActionsNotAllowedError) return error;
+        throw error;
+      });
+    if (result instanceof ActionsNotAllowedError) {
+      return {
+        status: result.status,
+        headers: { 'content-type': 'text/plain; charset=UTF-8' },
+        body: result.message,
+      };
+    }
+    const { stored, echoed } = result;
+    const prefix = path.startsWith('/_opendistro') ? '/_opendistro' : '/_plugins';
+    return {
+      status: result.created ? 201 : 200,
+      headers: result.created ? { Location: `${prefix}/_ism/policies/${stored.id}` } : undefined,
+      body: {
+        _id: stored.id,
+        _version: stored.version,
+        _primary_term: stored.primaryTerm,
+        _seq_no: stored.seqNo,
+        policy: { policy: echoed },
+      },
+    };
+  },
+);

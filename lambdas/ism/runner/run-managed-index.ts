@@ -1,4 +1,5 @@
 import { backoffDelayMs, CLUSTER_BACKOFF, type BackoffPolicy } from '../../shared/backoff';
+import type { AllowList } from '../policy/allow-list';
 import type { StoredDocument } from '../../shared/document-store';
 import type { JobContext, JobFunction } from '../../shared/jobs/run-due';
 import {
@@ -53,6 +54,8 @@ export interface RunnerDeps {
   readonly maxStepsPerRun?: number;
   /** Back-off while the cluster is unavailable (the workers' shared policy by default). */
   readonly unavailableBackoff?: BackoffPolicy;
+  /** The deployment's allowed action types (policy/allow-list.ts); undefined allows all. */
+  readonly allowList?: AllowList;
 }
 
 const TRANSITION = 'transition';
@@ -306,6 +309,22 @@ const runManagedIndex = (deps: RunnerDeps) => {
           info: { message: 'Previous action was not able to update IndexMetaData.' },
         };
         return finishFailed(deps, managed);
+      }
+
+      // An action taken off the allow list fails before it starts; one under way finishes.
+      if (
+        deps.allowList &&
+        r.action &&
+        !deps.allowList.includes(r.actionName) &&
+        stepsOf(r.action)[0].name === r.step.name
+      ) {
+        managed.metadata = {
+          ...m,
+          retry_info: { failed: true, consumed_retries: m.retry_info?.consumed_retries ?? 0 },
+          info: { message: `Attempted to execute action=${r.actionName} which is not allowed.` },
+        };
+        // Disabled as the plugin does; a retry (once the allow list has it) starts it again.
+        return { state: { ...managed, enabled: false, enabled_time: null }, dueAt: null };
       }
 
       // ---- starting: saved before the cluster is touched -------------------------------------
