@@ -6,11 +6,13 @@ import {
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { IngestionClusterAdapter } from '../lambdas/ingestion/cluster-adapter';
 import { parseIngestionSource, type ShardState } from '../lambdas/ingestion/model';
 import { pollShard } from '../lambdas/ingestion/poller';
 import { IngestionService } from '../lambdas/ingestion/service';
 import { createConsumer } from '../lambdas/ingestion/sources';
+import type { ShardConsumer } from '../lambdas/ingestion/sources/source';
 import { systemClock } from '../lambdas/shared/clock';
 import { documentClient } from '../lambdas/shared/dynamo';
 import { JobStore } from '../lambdas/shared/jobs/job-store';
@@ -18,11 +20,13 @@ import { runDue } from '../lambdas/shared/jobs/run-due';
 import { type BenchServices, numberOption, runStandalone } from './services';
 
 /**
- * Ingestion throughput from Kinesis (kinesalite) into the local node through the poller, next
- * to a bare `_bulk` load of the same documents with the same batch size (the cluster's limit),
- * and the put → searchable delay with the poller run at once (no schedule wait).
+ * Ingestion throughput from Kinesis (kinesalite) and from Kafka (a local broker) into the local
+ * node through the poller, each next to a bare `_bulk` load of the same documents with the same
+ * batch size (the cluster's limit), and the put → searchable delay with a poller invocation run
+ * at once (no schedule wait).
  *
  *   npx ts-node --transpile-only bench/ingestion.ts [--ingestion-docs N] [--ingestion-batch N]
+ *     [--no-ingestion-kinesis] [--no-ingestion-kafka]
  */
 export interface IngestionBenchOptions {
   docs: number;
@@ -37,41 +41,105 @@ const message = (i: number) => ({
 const rate = (docs: number, ms: number): string =>
   `${Math.round((docs / ms) * 1000).toLocaleString('en-US')} docs/s`;
 
-export const runIngestionBench = async (
-  options: IngestionBenchOptions,
-  services: BenchServices,
-): Promise<void> => {
-  console.log(
-    `\nIngestion: ${options.docs.toLocaleString('en-US')} documents from one Kinesis shard, batch ${options.batch}.`,
-  );
-  const [kinesisServer, tableName, client] = await Promise.all([
-    services.kinesis(),
-    services.table('bench-ingestion'),
-    services.client(),
-  ]);
+/** A stream the bench feeds: one Kinesis shard or one Kafka partition. */
+interface BenchStream {
+  readonly label: string;
+  /** `index.ingestion_source.*` for this stream (type and params). */
+  readonly source: Record<string, unknown>;
+  put(messages: readonly ReturnType<typeof message>[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+const kinesisStream = async (services: BenchServices): Promise<BenchStream> => {
+  const server = await services.kinesis();
   const kinesis = new KinesisClient({
-    endpoint: kinesisServer.endpoint,
+    endpoint: server.endpoint,
     region: 'us-east-1',
     requestHandler: new NodeHttpHandler(),
   });
   const stream = `bench-${randomUUID().slice(0, 8)}`;
+  await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
+  await waitUntilStreamExists({ client: kinesis, maxWaitTime: 30, minDelay: 1 }, { StreamName: stream });
+  return {
+    label: 'Kinesis',
+    source: {
+      type: 'kinesis',
+      'param.stream': stream,
+      'param.endpoint_override': server.endpoint,
+      'param.region': 'us-east-1',
+    },
+    put: async (messages) => {
+      for (let i = 0; i < messages.length; i += 500) {
+        await kinesis.send(
+          new PutRecordsCommand({
+            StreamName: stream,
+            Records: messages
+              .slice(i, i + 500)
+              .map((d) => ({ Data: Buffer.from(JSON.stringify(d)), PartitionKey: 'p' })),
+          }),
+        );
+      }
+    },
+    close: async () => kinesis.destroy(),
+  };
+};
+
+const kafkaStream = async (services: BenchServices): Promise<BenchStream> => {
+  const broker = await services.kafka();
+  const kafka = new Kafka({
+    brokers: [broker.bootstrapServers],
+    clientId: 'bench',
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await Promise.all([admin.connect(), producer.connect()]);
+  const topic = `bench-${randomUUID().slice(0, 8)}`;
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+  return {
+    label: 'Kafka',
+    source: { type: 'kafka', 'param.topic': topic, 'param.bootstrap_servers': broker.bootstrapServers },
+    put: async (messages) => {
+      for (let i = 0; i < messages.length; i += 5000) {
+        await producer.send({
+          topic,
+          messages: messages.slice(i, i + 5000).map((d) => ({ partition: 0, value: JSON.stringify(d) })),
+        });
+      }
+    },
+    close: () => producer.disconnect(),
+  };
+};
+
+export const runIngestionBench = async (
+  options: IngestionBenchOptions,
+  services: BenchServices,
+): Promise<void> => {
+  const sources = [
+    { name: 'kinesis', open: kinesisStream },
+    { name: 'kafka', open: kafkaStream },
+  ].filter((s) => !process.argv.includes(`--no-ingestion-${s.name}`));
+  await services.dynamo(); // also sets the local AWS region and keys the Kinesis client needs
+  for (const { open } of sources) await runOne(options, services, await open(services));
+};
+
+const runOne = async (
+  options: IngestionBenchOptions,
+  services: BenchServices,
+  stream: BenchStream,
+): Promise<void> => {
+  console.log(
+    `\nIngestion: ${options.docs.toLocaleString('en-US')} documents from one ${stream.label} ${stream.label === 'Kafka' ? 'partition' : 'shard'}, batch ${options.batch}.`,
+  );
+  const [tableName, client] = await Promise.all([services.table('bench-ingestion'), services.client()]);
+  const name = randomUUID().slice(0, 8);
   try {
-    await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
-    await waitUntilStreamExists({ client: kinesis, maxWaitTime: 30, minDelay: 1 }, { StreamName: stream });
     const docs = Array.from({ length: options.docs }, (_, i) => message(i));
-    for (let i = 0; i < docs.length; i += 500) {
-      await kinesis.send(
-        new PutRecordsCommand({
-          StreamName: stream,
-          Records: docs
-            .slice(i, i + 500)
-            .map((d) => ({ Data: Buffer.from(JSON.stringify(d)), PartitionKey: 'p' })),
-        }),
-      );
-    }
+    await stream.put(docs);
     const settings = { index: { number_of_shards: 1, number_of_replicas: 0 } };
-    const bareIndex = `bench-bare-${stream}`;
-    const ourIndex = `bench-ingest-${stream}`;
+    const bareIndex = `bench-bare-${name}`;
+    const ourIndex = `bench-ingest-${name}`;
     await client.indices.create({ index: bareIndex, body: { settings } });
     await client.indices.create({ index: ourIndex, body: { settings } });
 
@@ -86,46 +154,50 @@ export const runIngestionBench = async (
 
     const store = new JobStore<ShardState>(documentClient(), tableName, 'ingestion');
     const source = parseIngestionSource({
-      type: 'kinesis',
       'pointer.init.reset': 'earliest',
       'poll.max_batch_size': options.batch,
-      'param.stream': stream,
-      'param.endpoint_override': kinesisServer.endpoint,
-      'param.region': 'us-east-1',
+      ...stream.source,
     });
     const service = new IngestionService(store, systemClock, () => undefined);
     await service.register(ourIndex, [undefined], source);
     const cluster = new IngestionClusterAdapter(async () => client);
-    const consumers = new Map<string, ReturnType<typeof createConsumer>>();
-    const work = pollShard({
-      cluster,
-      lingerMs: 0,
-      maxRunMs: 600_000,
-      consumer: (s) => {
-        let c = consumers.get(s.index);
-        if (!c) consumers.set(s.index, (c = createConsumer(s.source, s.shard)));
-        return c;
-      },
-    });
+    // One poller invocation each: its consumers are created on first use and closed at its end.
+    const invoke = async (budgetMs: number): Promise<void> => {
+      const consumers: ShardConsumer[] = [];
+      try {
+        await runDue({
+          store,
+          clock: systemClock,
+          budgetMs,
+          work: pollShard({
+            cluster,
+            lingerMs: 0,
+            maxRunMs: budgetMs,
+            consumer: (s) => {
+              const c = createConsumer(s.source, s.shard);
+              consumers.push(c);
+              return c;
+            },
+          }),
+        });
+      } finally {
+        await Promise.all(consumers.map((c) => c.close()));
+      }
+    };
     const oursStarted = Date.now();
-    await runDue({ store, clock: systemClock, work, budgetMs: 600_000 });
+    await invoke(600_000);
     const oursMs = Date.now() - oursStarted;
     await client.indices.refresh({ index: ourIndex });
     const count = (await client.count({ index: ourIndex })).body.count as number;
     if (count !== options.docs) throw new Error(`the poller indexed ${count} of ${options.docs} documents`);
 
-    // Put → searchable, the poller run right after the put (index refresh interval 1 s).
+    // Put → searchable, one poller invocation right after the put (index refresh interval 1 s).
     const delays: number[] = [];
     for (let i = 0; i < options.delaySamples; i++) {
       const d = message(options.docs + i);
       const put = Date.now();
-      await kinesis.send(
-        new PutRecordsCommand({
-          StreamName: stream,
-          Records: [{ Data: Buffer.from(JSON.stringify(d)), PartitionKey: 'p' }],
-        }),
-      );
-      await runDue({ store, clock: systemClock, work, budgetMs: 60_000 });
+      await stream.put([d]);
+      await invoke(60_000);
       for (;;) {
         const hit = await client.search({ index: ourIndex, body: { query: { ids: { values: [d._id] } } } });
         if ((hit.body.hits.hits as unknown[]).length > 0) break;
@@ -137,19 +209,18 @@ export const runIngestionBench = async (
     const pct = (p: number): number =>
       delays[Math.min(delays.length - 1, Math.floor((p / 100) * delays.length))];
     const ratio = bareMs / oursMs;
-    console.log(
-      `  bare _bulk (batch ${options.batch})        ${(bareMs / 1000).toFixed(1)} s  ${rate(options.docs, bareMs)}`,
-    );
-    console.log(
-      `  ours: ingestion-poller from Kinesis  ${(oursMs / 1000).toFixed(1)} s  ${rate(options.docs, oursMs)}`,
-    );
+    const ours = `ours: ingestion-poller from ${stream.label}`;
+    const bare = `bare _bulk (batch ${options.batch})`;
+    const width = Math.max(ours.length, bare.length) + 2;
+    console.log(`  ${bare.padEnd(width)}${(bareMs / 1000).toFixed(1)} s  ${rate(options.docs, bareMs)}`);
+    console.log(`  ${ours.padEnd(width)}${(oursMs / 1000).toFixed(1)} s  ${rate(options.docs, oursMs)}`);
     console.log(`  ours / bare: ${(ratio * 100).toFixed(0)}%  (aim: at least 85%)`);
     console.log(
-      `  put → searchable (${delays.length} samples, poller run at once): p50 ${pct(50)} ms, p99 ${pct(99)} ms`,
+      `  put → searchable (${delays.length} samples, a poller invocation at once, connecting anew): p50 ${pct(50)} ms, p99 ${pct(99)} ms`,
     );
-    await Promise.all([...consumers.values()].map((c) => c.close()));
+    await client.indices.delete({ index: [bareIndex, ourIndex] }).catch(() => undefined);
   } finally {
-    kinesis.destroy();
+    await stream.close();
   }
 };
 

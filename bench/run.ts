@@ -24,7 +24,7 @@
  * dir with bundles, metafiles and events), --no-opensearch (see above), --wait S (retry failing builds and wait for DynamoDB
  * Local's module up to S seconds, for a tree that is still being edited).
  *
- * Then the ingestion bench (bench/ingestion.ts: Kinesis → poller vs bare _bulk, put → searchable):
+ * Then the ingestion bench (bench/ingestion.ts: Kinesis and Kafka → poller vs bare _bulk, put → searchable):
  * --ingestion-docs N (default 50000), --ingestion-batch N (default 1000), --no-ingestion to skip it.
  * Then the rollup throughput bench (bench/rollup.ts): --rollup-docs N (default 1000000),
  * --rollup-page-size N (default 5000), --no-rollup to skip it.

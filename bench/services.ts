@@ -1,7 +1,7 @@
 /**
  * The local services the benches run against, started once per bench run and shared by all of
  * them (bench/run.ts, and each bench file when run alone): DynamoDB Local in memory, an OpenSearch
- * node (or the cluster at OPENSEARCH_URL) and kinesalite. Each starts on first use, so a bench run
+ * node (or the cluster at OPENSEARCH_URL), kinesalite and a Kafka broker. Each starts on first use, so a bench run
  * with `--only` or `--no-…` starts no more than it needs; `stop()` stops what was started.
  *
  * One DynamoDB Local matters beyond start-up time: `documentClient()` (lambdas/shared/dynamo.ts)
@@ -19,11 +19,13 @@ import type { Client } from '@opensearch-project/opensearch';
 type DynamoModule = typeof import('../local/services/dynamodb');
 type OpenSearchModule = typeof import('../local/services/opensearch');
 type KinesisModule = typeof import('../local/services/kinesis');
+type KafkaModule = typeof import('../local/services/kafka');
 type TableModule = typeof import('../local/table');
 type ClusterModule = typeof import('../lambdas/shared/cluster');
 
 export type DynamoService = Awaited<ReturnType<DynamoModule['startDynamoDbLocal']>>;
 export type KinesisService = Awaited<ReturnType<KinesisModule['startKinesalite']>>;
+export type KafkaService = Awaited<ReturnType<KafkaModule['resolveKafka']>>;
 
 export interface ClusterService {
   url: string;
@@ -39,6 +41,7 @@ const load = {
   dynamo: () => require('../local/services/dynamodb') as DynamoModule,
   opensearch: () => require('../local/services/opensearch') as OpenSearchModule,
   kinesis: () => require('../local/services/kinesis') as KinesisModule,
+  kafka: () => require('../local/services/kafka') as KafkaModule,
   table: () => require('../local/table') as TableModule,
   cluster: () => require('../lambdas/shared/cluster') as ClusterModule,
 };
@@ -48,6 +51,7 @@ export class BenchServices {
   private dynamoStarting?: Promise<DynamoService>;
   private clusterStarting?: Promise<ClusterService>;
   private kinesisStarting?: Promise<KinesisService>;
+  private kafkaStarting?: Promise<KafkaService>;
   private clientMade?: Promise<Client>;
   private readonly stops: (() => Promise<void>)[] = [];
 
@@ -117,6 +121,18 @@ export class BenchServices {
         return handle;
       },
       () => (this.kinesisStarting = undefined),
+    ));
+  }
+
+  /** KAFKA_BOOTSTRAP_SERVERS if set, else a local Apache Kafka broker (KRaft; jars fetched once). */
+  kafka(): Promise<KafkaService> {
+    return (this.kafkaStarting ??= this.once(
+      async () => {
+        const handle = await load.kafka().resolveKafka();
+        this.stops.push(handle.stop);
+        return handle;
+      },
+      () => (this.kafkaStarting = undefined),
     ));
   }
 
