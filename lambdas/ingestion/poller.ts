@@ -1,4 +1,4 @@
-import { StaleJobError } from '../shared/jobs/job-store';
+import { StaleJobError, type JobRecord } from '../shared/jobs/job-store';
 import type { JobContext, JobFunction, JobOutcome } from '../shared/jobs/run-due';
 import { bulkLines, parseMessage, pointerId, type DocumentOperation } from './message';
 import type { Position, ShardState } from './model';
@@ -49,6 +49,12 @@ export interface PollerOptions {
    * (see handover.ts).
    */
   readonly handoverTarget?: (index: string) => Promise<string | undefined>;
+  /**
+   * The cluster acknowledged a batch but its checkpoint lost a race (a pause or resume wrote
+   * the shard meanwhile): saves the acknowledged position into the shard as it is now, unless
+   * someone moved the position, and gives the lease back (see IngestionService).
+   */
+  readonly keepAcknowledged?: (held: JobRecord<ShardState>, acknowledged: ShardState) => Promise<void>;
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -214,7 +220,14 @@ const run = async (
       // A write block is retried on the next run; BLOCK waits for resume.
       return { state, dueAt: state.paused ? null : ctx.now() };
     }
-    await ctx.checkpoint(state);
+    try {
+      await ctx.checkpoint(state);
+    } catch (error) {
+      if (error instanceof StaleJobError && options.keepAcknowledged) {
+        await options.keepAcknowledged(ctx.record, state).catch(() => undefined);
+      }
+      throw error;
+    }
     if (!read.more && options.lingerMs === 0) return { state, dueAt: ctx.now() };
   }
 };

@@ -170,6 +170,36 @@ export class IngestionService {
     }
   }
 
+  /**
+   * A poller's batch was indexed but its checkpoint lost the race against a pause or resume:
+   * the shard takes the acknowledged position (so that it never lags behind what the index
+   * holds, which a rollover handover relies on) unless its position was changed meanwhile
+   * (a resume with `reset_settings`), and the dead lease goes so that nobody waits for it.
+   */
+  async keepAcknowledged(held: JobRecord<ShardState>, acknowledged: ShardState): Promise<void> {
+    const base = JSON.stringify(held.state.position);
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const current = await this.store.get(held.id);
+      if (!current || current.leaseOwner !== held.leaseOwner) return;
+      if (JSON.stringify(current.state.position) === base && !current.state.handover) {
+        const state: ShardState = {
+          ...current.state,
+          position: acknowledged.position,
+          counts: acknowledged.counts,
+          polledAt: acknowledged.polledAt,
+        };
+        try {
+          await this.store.update(held.id, current.rev, state, current.dueAt ?? null);
+        } catch (e) {
+          if (e instanceof StaleJobError) continue;
+          throw e;
+        }
+      }
+      await this.store.release({ ...current, leaseOwner: held.leaseOwner });
+      return;
+    }
+  }
+
   async unregister(index: string): Promise<void> {
     for (const old of await this.store.list(shardPrefix(index))) await this.store.delete(old.id);
   }

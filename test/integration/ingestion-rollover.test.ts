@@ -11,7 +11,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { findWorker } from '../../infra/workers';
 import { IngestionClusterAdapter } from '../../lambdas/ingestion/cluster-adapter';
-import { ingestionHandover, shardStore } from '../../lambdas/ingestion/deps';
+import { ingestionHandover, ingestionService, shardStore } from '../../lambdas/ingestion/deps';
 import { IngestionHandover } from '../../lambdas/ingestion/handover';
 import { DynamoHandoverMarkers } from '../../lambdas/ingestion/handover-markers';
 import { pollShard, type PollerOptions } from '../../lambdas/ingestion/poller';
@@ -375,6 +375,42 @@ describe('crash safety', () => {
     await tick();
     await expectExactlyOnce('rf-000101', 'rf-000102', ids('k', 0, 20));
     expect(await idsIn('rf-000101')).toEqual(ids('k', 0, 12));
+  });
+});
+
+describe('pause and rollover', () => {
+  test('paused in the middle of a batch, then rolled over at once: the new index starts behind that batch, still paused', async () => {
+    await createIngesting('rf-000201', 'rf2', fileSource('rf2', { 'poll.max_batch_size': 5 }));
+    append('rf2', 0, ids('p', 0, 12).map(doc));
+    let paused = false;
+    await poll({
+      afterBulk: async () => {
+        // The pause lands between the poller's bulk and its checkpoint.
+        if (!paused) await api.request('POST', '/rf-000201/ingestion/_pause');
+        paused = true;
+      },
+      keepAcknowledged: (held, acknowledged) => ingestionService().keepAcknowledged(held, acknowledged),
+    });
+    expect(await idsIn('rf-000201')).toEqual(ids('p', 0, 5));
+    expect((await state('rf-000201'))[0]).toMatchObject({
+      poller_paused: true,
+      batch_start_pointer: 'FileOffset{line=5}',
+    });
+
+    const res = await api.request<Json>('POST', '/rf2/_rollover');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ new_index: 'rf-000202', rolled_over: true });
+    expect((await state('rf-000202'))[0]).toMatchObject({
+      poller_state: 'PAUSED',
+      poller_paused: true,
+      batch_start_pointer: 'FileOffset{line=5}',
+    });
+    await tick();
+    expect(await idsIn('rf-000202')).toEqual([]);
+    await api.request('POST', '/rf-000202/ingestion/_resume');
+    await tick();
+    await expectExactlyOnce('rf-000201', 'rf-000202', ids('p', 0, 12));
+    expect(await idsIn('rf-000201')).toEqual(ids('p', 0, 5));
   });
 });
 

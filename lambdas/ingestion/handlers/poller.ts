@@ -2,7 +2,7 @@ import { systemClock } from '../../shared/clock';
 import { runDue, type RunSummary } from '../../shared/jobs/run-due';
 import { logger } from '../../shared/logger';
 import { workerHandler } from '../../shared/worker';
-import { ingestionCluster, ingestionHandover, shardStore } from '../deps';
+import { ingestionCluster, ingestionHandover, ingestionService, shardStore } from '../deps';
 import { pollShard } from '../poller';
 import { createConsumer } from '../sources';
 import type { ShardConsumer } from '../sources/source';
@@ -42,6 +42,7 @@ export const handler = workerHandler('ingestion-poller', async (invocation): Pro
         lingerMs,
         maxRunMs,
         handoverTarget: (index) => handover.target(index),
+        keepAcknowledged: (held, acknowledged) => ingestionService().keepAcknowledged(held, acknowledged),
         consumer: (s) => {
           const key = `${s.index}#${s.shard}`;
           let c = consumers.get(key);
