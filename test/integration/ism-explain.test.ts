@@ -126,6 +126,26 @@ describe('validate_action', () => {
     });
   });
 
+  it('data streams: the write backing index is the rollover target and is not deleted', async () => {
+    await h.cluster.request('PUT', '/_index_template/vds', {
+      body: { index_patterns: ['vds*'], data_stream: {}, template: { settings: { number_of_replicas: 0 } } },
+    });
+    await h.cluster.request('PUT', '/_data_stream/vds');
+    const ds = (await h.cluster.request('GET', '/_data_stream/vds')) as Json;
+    const backing = ds.data_streams[0].indices[0].index_name as string;
+    await h.add(backing, 'v-delete');
+    await parkOnFirstAction(backing, 'attempt_delete');
+    expect(await validate(backing)).toEqual({
+      validation_message: `Index [index=${backing}] is the write index for data stream and cannot be deleted`,
+      validation_status: 're_validating',
+    });
+    await h.cluster.request('POST', '/vds/_rollover');
+    expect(await validate(backing)).toEqual({
+      validation_message: `Delete validation passed for [index=${backing}]`,
+      validation_status: 'passed',
+    });
+  });
+
   it('explain-all validates each index of the page; without the flag there is no validate key', async () => {
     const r = await h.api.request(
       'GET',

@@ -164,6 +164,28 @@ it('a failed _shrink call undoes the write block and the routing it set', async 
   expect(s[ROUTING]).toBeUndefined();
 });
 
+it('a retry after a failed step starts the action again from its first step', async () => {
+  await h.putPolicy(
+    'shrink-retry',
+    shrinkPolicy(
+      { num_new_shards: 1, force_unsafe: true, target_index_name_template: { source: '{{ctx.index}}_X' } },
+      { count: 1, backoff: 'constant', delay: '1m' },
+    ),
+  );
+  await createIndex('sh-r', 2);
+  await h.add('sh-r', 'shrink-retry');
+  await h.tick(); // move
+  await h.later(); // wait for move
+  await h.later(); // shrink: refused (upper case), retried later
+  let e = await h.explain('sh-r');
+  expect(e.step).toMatchObject({ name: 'attempt_shrink_step', step_status: 'failed' });
+  expect(e.action).toMatchObject({ failed: false, consumed_retries: 1 });
+  await h.later(MINUTE);
+  e = await h.explain('sh-r');
+  expect(e.step).toMatchObject({ name: 'attempt_move_shards_step', step_status: 'completed' });
+  expect(e.action.action_properties.shrink_action_properties.target_index_name).toBe('sh-r_X');
+});
+
 it('an index with one primary, or a taken target name, are reported as the plugin does', async () => {
   await h.putPolicy('shrink-1', shrinkPolicy({ num_new_shards: 1, force_unsafe: true }));
   await createIndex('sh-d', 1);
