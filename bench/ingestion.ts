@@ -8,6 +8,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { IngestionClusterAdapter } from '../lambdas/ingestion/cluster-adapter';
+import { DynamoHandoverMarkers } from '../lambdas/ingestion/handover-markers';
 import { parseIngestionSource, type ShardState } from '../lambdas/ingestion/model';
 import { pollShard } from '../lambdas/ingestion/poller';
 import { IngestionService } from '../lambdas/ingestion/service';
@@ -161,6 +162,8 @@ const runOne = async (
     const service = new IngestionService(store, systemClock, () => undefined);
     await service.register(ourIndex, [undefined], source);
     const cluster = new IngestionClusterAdapter(async () => client);
+    // As the worker does: one read of the rollover-handover marker before every batch.
+    const markers = new DynamoHandoverMarkers(documentClient(), tableName);
     // One poller invocation each: its consumers are created on first use and closed at its end.
     const invoke = async (budgetMs: number): Promise<void> => {
       const consumers: ShardConsumer[] = [];
@@ -173,6 +176,7 @@ const runOne = async (
             cluster,
             lingerMs: 0,
             maxRunMs: budgetMs,
+            handoverTarget: async (index) => (await markers.get(index))?.newIndex,
             consumer: (s) => {
               const c = createConsumer(s.source, s.shard);
               consumers.push(c);
