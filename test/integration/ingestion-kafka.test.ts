@@ -9,7 +9,11 @@ import { ManualClock, systemClock, type Clock } from '../../lambdas/shared/clock
 import { documentClient } from '../../lambdas/shared/dynamo';
 import { JobStore } from '../../lambdas/shared/jobs/job-store';
 import { runDue, type RunSummary } from '../../lambdas/shared/jobs/run-due';
-import { resolveKafka, type KafkaService } from '../../local/services/kafka';
+import { resolveKafka, startKafka, type KafkaService } from '../../local/services/kafka';
+import { freePort } from '../../local/services/process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { startTestApi, type TestApi } from '../support/api';
 import { validateResponse } from '../support/spec';
 
@@ -337,6 +341,78 @@ test('BLOCK stops the shard at a malformed message and the state says so; a rese
     batch_start_pointer: 'KafkaOffset{offset=7}',
   });
 });
+
+test('a broker that goes down mid-run and comes back: polls fail meanwhile, then every message lands exactly once', async () => {
+  if (process.env.KAFKA_BOOTSTRAP_SERVERS) return; // needs a broker of its own to stop
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-restart-'));
+  const port = await freePort();
+  let own = await startKafka({ port, dataDir });
+  const ownKafka = new Kafka({
+    brokers: [own.bootstrapServers],
+    clientId: 'restart',
+    logLevel: logLevel.NOTHING,
+  });
+  const ownAdmin = ownKafka.admin();
+  const ownProducer = ownKafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const { index, topic } = fresh();
+  try {
+    await Promise.all([ownAdmin.connect(), ownProducer.connect()]);
+    await ownAdmin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await ownProducer.send({
+      topic,
+      messages: range('s', 0, 20).map((id) => ({ value: JSON.stringify(doc(id)) })),
+    });
+    await Promise.all([ownAdmin.disconnect(), ownProducer.disconnect()]);
+    const created = await api.request('PUT', `/${index}`, {
+      settings: {
+        ingestion_source: {
+          type: 'kafka',
+          'pointer.init.reset': 'earliest',
+          'poll.max_batch_size': 5,
+          'poll.timeout': 200,
+          param: { topic, bootstrap_servers: own.bootstrapServers },
+        },
+        index: { number_of_shards: 1, number_of_replicas: 0 },
+      },
+    });
+    expect(created.status).toBe(200);
+
+    // The broker stops after the cluster took the second batch (the rest of the fetched records
+    // may still be indexed from what the consumer holds).
+    let batches = 0;
+    await poll({
+      afterBulk: async (s) => {
+        if (s.index === index && ++batches === 2) await own.stop();
+      },
+    });
+    const down = await poll();
+    expect(down.failed).toBeGreaterThanOrEqual(1); // connection refused: retried later, nothing moves
+    const before = (await store().get(`${index}#0`))?.state.position;
+
+    own = await startKafka({ port, dataDir });
+    const producer2 = new Kafka({ brokers: [own.bootstrapServers], logLevel: logLevel.NOTHING }).producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer2.connect();
+    await producer2.send({
+      topic,
+      messages: range('s', 20, 25).map((id) => ({ value: JSON.stringify(doc(id)) })),
+    });
+    await producer2.disconnect();
+    expect(await poll()).toMatchObject({ failed: 0 });
+
+    const after = await search(index);
+    expect(after.ids).toEqual(range('s', 0, 25));
+    expect(after.total).toBe(25);
+    expect(before).toBeDefined();
+    expect((await state(index))[0].batch_start_pointer).toBe('KafkaOffset{offset=25}');
+  } finally {
+    // Its broker goes away: the index goes too, so later polls drop its shard instead of failing.
+    await (await clusterClient()).indices.delete({ index }).catch(() => undefined);
+    await own.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}, 180_000);
 
 test('a topic with fewer partitions than the index has shards leaves the extra shards empty', async () => {
   const { index, topic } = fresh();
