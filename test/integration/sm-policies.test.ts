@@ -222,6 +222,16 @@ describe('validation', () => {
       'Please provide a valid date format. Unknown pattern letter: b',
     ],
     [
+      'a date_format letter we cannot print as OpenSearch does',
+      { ...daily(), snapshot_config: { repository: 'r', date_format: "yyyy-MM-dd'T'HH:mm z" } },
+      'Please provide a valid date format. Pattern letter z cannot be rendered here: the short time-zone name (CEST, BRT, IST...) comes from Java\'s own tables; use "zzzz", "VV", "O" or "XXX"',
+    ],
+    [
+      'a date_format that prints what snapshot names cannot hold',
+      { ...daily(), snapshot_config: { repository: 'r', date_format: 'EEE, d MMM yyyy' } },
+      'Please provide a valid date format. It renders as [Mon, 28 Nov 2022], and snapshot names must not contain [,].',
+    ],
+    [
       'an unknown date_format_timezone',
       { ...daily(), snapshot_config: { repository: 'r', date_format_timezone: 'Mars/Olympus' } },
       'Unknown time-zone ID: Mars/Olympus',

@@ -25,7 +25,7 @@ import type {
   Schedule,
   SnapshotConfig,
 } from './model';
-import { luxonZone, parseInterval, parseSchedule } from './schedule';
+import { parseInterval, parseSchedule } from './schedule';
 import { normalizeSmTimeValue } from './time-value';
 
 /**
@@ -254,23 +254,37 @@ const validateSnapshotConfig = (config: SnapshotConfig | undefined): SnapshotCon
   }
   if (typeof c.repository !== 'string')
     throw illegalArgument('The repository in snapshot config must be a string.');
-  if (c.date_format !== undefined && c.date_format !== null) {
-    try {
-      compileDateFormat(String(c.date_format));
-    } catch (e) {
-      const message = e instanceof DateFormatError ? e.message : 'Invalid date format.';
-      throw illegalArgument(`Please provide a valid date format. ${message}`);
-    }
-  }
   // The plugin reads date_format_timezone only and checks it when a snapshot is due; we check
   // both zone keys up front so a bad zone is a 400 now, not a failed snapshot at 3 am.
   for (const key of ['date_format_timezone', 'timezone'] as const) {
     const zone = c[key];
     if (zone !== undefined && zone !== null) normalizeZoneId(String(zone));
   }
+  if (c.date_format !== undefined && c.date_format !== null) {
+    let sample: string;
+    try {
+      sample = compileDateFormat(String(c.date_format)).format(SAMPLE_INSTANT, snapshotNameZone(c));
+    } catch (e) {
+      const message = e instanceof DateFormatError ? e.message : 'Invalid date format.';
+      throw illegalArgument(`Please provide a valid date format. ${message}`);
+    }
+    // Not checked by the plugin, whose snapshots then fail at create time, three times, every day.
+    const bad = INVALID_NAME_CHARS.exec(sample);
+    if (bad) {
+      throw illegalArgument(
+        `Please provide a valid date format. It renders as [${sample}], and snapshot names must not contain [${bad[0]}].`,
+      );
+    }
+  }
   return c;
 };
 
-/** The zone snapshot names are formatted in: date_format_timezone, else timezone, else UTC. */
+/** The zone snapshot names are formatted in (as Java names it): date_format_timezone, else timezone, else UTC. */
 export const snapshotNameZone = (config: SnapshotConfig): string =>
-  luxonZone(normalizeZoneId(String(config.date_format_timezone ?? config.timezone ?? 'UTC')));
+  normalizeZoneId(String(config.date_format_timezone ?? config.timezone ?? 'UTC'));
+
+/** Any instant will do to see what a date_format prints: one with every field two digits wide. */
+const SAMPLE_INSTANT = Date.UTC(2022, 10, 28, 13, 45, 56, 789);
+
+/** What OpenSearch refuses in a snapshot name (Strings.INVALID_FILENAME_CHARS, '#', whitespace). */
+const INVALID_NAME_CHARS = /[\\/*?"<>|,#\s]/;

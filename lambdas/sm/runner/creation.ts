@@ -19,10 +19,14 @@ import { SnapshotError, type CreateSnapshotBody, type SnapshotInfo } from './sna
  * CREATION_FINISHED → CREATION_START, as the plugin's creation states behave.
  */
 
-/** `<policy>-<date in date_format, lowercased>-<8 random [a-z0-9]>` */
+/**
+ * `<policy>-<date in date_format, lowercased>-<8 random [a-z0-9]>`; the date is that of the
+ * current second, as the plugin formats "now/s" (fractions of a second print zeros).
+ */
 export const snapshotName = (policy: SMPolicy, now: number, random: string): string => {
   const format = String(policy.snapshot_config.date_format ?? DEFAULT_DATE_FORMAT);
-  const date = compileDateFormat(format).format(now, snapshotNameZone(policy.snapshot_config));
+  const second = Math.floor(now / 1000) * 1000;
+  const date = compileDateFormat(format).format(second, snapshotNameZone(policy.snapshot_config));
   return `${policy.name}-${date.toLowerCase()}-${random}`;
 };
 

@@ -1,45 +1,9 @@
-import { compileDateFormat } from '../../../lambdas/sm/policy/date-format';
 import { parsePolicy } from '../../../lambdas/sm/policy/parse';
 import { humanTimeValue } from '../../../lambdas/sm/policy/time-value';
 import { snapshotName } from '../../../lambdas/sm/runner/creation';
 
-/** Snapshot names: Java DateTimeFormatter patterns in the policy's zone, lowercased. */
+/** Snapshot names: the policy's date_format (see date-format.test.ts) in its zone, lowercased. */
 const AT = Date.parse('2022-06-28T08:00:05.123Z');
-const fmt = (pattern: string, zone = 'UTC') => compileDateFormat(pattern).format(AT, zone);
-
-describe('date_format', () => {
-  test.each([
-    ["yyyy-MM-dd'T'HH:mm:ss", 'UTC', '2022-06-28T08:00:05'],
-    ['yyyy-MM-dd-HH:mm', 'UTC', '2022-06-28-08:00'],
-    ['yyyy.MM.dd', 'UTC', '2022.06.28'],
-    ['uuuu-MM-dd', 'UTC', '2022-06-28'],
-    ['yy-M-d', 'UTC', '22-6-28'],
-    ['dd-MMM-yyyy', 'UTC', '28-Jun-2022'],
-    ['EEE, d MMMM yyyy', 'UTC', 'Tue, 28 June 2022'],
-    ['HH:mm:ss.SSS', 'UTC', '08:00:05.123'],
-    ['hh:mm a', 'UTC', '08:00 AM'],
-    ["yyyy-MM-dd'T'HH:mmXXX", 'UTC', '2022-06-28T08:00Z'],
-    ["yyyy-MM-dd'T'HH:mmXXX", 'Asia/Kolkata', '2022-06-28T13:30+05:30'],
-    ["yyyy-MM-dd'T'HH:mmZ", 'America/New_York', '2022-06-28T04:00-0400'],
-    ['yyyy-MM-dd HH:mm', 'Europe/Berlin', '2022-06-28 10:00'],
-    ["'snap'-yyyyMMdd''", 'UTC', "snap-20220628'"],
-    ['D', 'UTC', '179'],
-    ['strict_date_optional_time', 'UTC', '2022-06-28T08:00:05.123Z'],
-    ['basic_date', 'UTC', '20220628'],
-    ['date_hour_minute', 'UTC', '2022-06-28T08:00'],
-    ['epoch_second', 'UTC', '1656403205'],
-  ])('%s in %s → %s', (pattern, zone, expected) => {
-    expect(fmt(pattern, zone)).toBe(expected);
-  });
-
-  test.each([
-    ['yyyy-bb', 'Unknown pattern letter: b'],
-    ["yyyy-'MM", "Pattern ends with an incomplete string literal: yyyy-'MM"],
-    ['MMMMMM', 'Too many pattern letters: M'],
-  ])('%s is refused: %s', (pattern, message) => {
-    expect(() => compileDateFormat(pattern)).toThrow(message);
-  });
-});
 
 describe('snapshot names', () => {
   const policy = (snapshot_config: Record<string, unknown>) =>
