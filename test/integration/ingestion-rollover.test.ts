@@ -226,6 +226,26 @@ describe('rollover through the API', () => {
     expect(third.length).toBeGreaterThanOrEqual(10);
   });
 
+  test('a new index with fewer shards (no template) takes over the shards it has; the old index keeps the rest', async () => {
+    // `rs-*` has no template: the cluster's default of one shard.
+    await createIngesting('rs-000001', 'rs', fileSource('rs'));
+    append('rs', 0, ids('s', 0, 5).map(doc));
+    append('rs', 1, ids('s', 100, 105).map(doc));
+    await poll();
+    const res = await api.request<Json>('POST', '/rs/_rollover');
+    expect(res.body).toMatchObject({ new_index: 'rs-000002', rolled_over: true });
+    append('rs', 0, ids('s', 5, 10).map(doc));
+    append('rs', 1, ids('s', 105, 110).map(doc));
+    await tick();
+    expect(await idsIn('rs-000002')).toEqual(ids('s', 5, 10));
+    expect(await idsIn('rs-000001')).toEqual([...ids('s', 0, 5), ...ids('s', 100, 110)]);
+    expect((await state('rs-000001')).map((s) => [s.poller_state, s.handed_over_to ?? null])).toEqual([
+      ['PAUSED', 'rs-000002'],
+      ['POLLING', null],
+    ]);
+    expect((await state('rs-000002')).map((s) => [s.shard, s.taken_over_from])).toEqual([[0, 'rs-000001']]);
+  });
+
   test('conditions not met: nothing rolls over and the index goes on ingesting', async () => {
     await createIngesting('rx-000001', 'rx', fileSource('rx'));
     append('rx', 0, ids('x', 0, 5).map(doc));
