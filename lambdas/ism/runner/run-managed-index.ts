@@ -160,7 +160,7 @@ export const sameActions = (a: State | undefined, b: State | undefined): boolean
   a.actions.every((x, i) => actionTypeOf(x) === actionTypeOf(b.actions[i]));
 
 /**
- * The cluster could not be reached (or answered 429/5xx) during a run. Nothing of the policy
+ * The cluster could not be reached (or answered 429, 502-504) during a run. Nothing of the policy
  * failed: the metadata stays as last saved (a step already `starting` is resumed, and checks its
  * effect, when the cluster is back), its info says what happened, and the index is due again
  * after an exponential, capped back-off of its own.
