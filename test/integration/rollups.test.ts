@@ -514,6 +514,75 @@ describe('the rollup runner', () => {
   });
 });
 
+describe('rollup of a rollup index (multi-tier)', () => {
+  const twoHourly = { date_histogram: { source_field: 'pickup', fixed_interval: '2h', timezone: 'UTC' } };
+  const byKey = (docs: Map<string, Record<string, unknown>>) =>
+    new Map(
+      [...docs.values()].map((d) => {
+        const { 'rollup._id': _job, ...rest } = d;
+        void _job;
+        return [`${d['pickup.date_histogram']}|${d['location.terms']}`, rest];
+      }),
+    );
+
+  it('re-aggregates the stored values: the same documents as a rollup of the raw data', async () => {
+    await api.request('PUT', `${JOBS}/tier1`, job({ target_index: 'taxi-tier1', page_size: 10 }));
+    await tick(later());
+    const dims = [twoHourly, { terms: { source_field: 'location' } }];
+    await api.request(
+      'PUT',
+      `${JOBS}/tier2`,
+      job({ source_index: 'taxi-tier1', target_index: 'taxi-tier2', dimensions: dims }),
+    );
+    await api.request('PUT', `${JOBS}/direct2`, job({ target_index: 'taxi-direct2', dimensions: dims }));
+    await tick(later());
+    const meta = (await api.request('GET', `${JOBS}/tier2/_explain`)).body.tier2.rollup_metadata;
+    expect(meta.status).toBe('finished');
+    // Source documents counted through the first tier's _doc_count.
+    expect(meta.stats.documents_processed).toBe(122);
+    const tiered = byKey(await targetDocs('taxi-tier2'));
+    const direct = byKey(await targetDocs('taxi-direct2'));
+    expect(tiered.size).toBe(direct.size);
+    expect(tiered.size).toBeGreaterThan(0);
+    for (const [k, doc] of direct) expect(tiered.get(k)).toEqual(doc);
+  });
+
+  it.each([
+    [
+      { dimensions: [{ date_histogram: { source_field: 'pickup', fixed_interval: '30m' } }] },
+      'Target interval [30m] must be an exact multiple of source interval [1h]',
+    ],
+    [
+      { dimensions: [twoHourly, { terms: { source_field: 'passengers' } }] },
+      "Cannot rollup on dimension fields [passengers] that don't exist in source rollup",
+    ],
+    [
+      { metrics: [{ source_field: 'tip', metrics: [{ sum: {} }] }] },
+      "Cannot rollup on metric fields [tip] that don't exist in source rollup",
+    ],
+    [
+      { metrics: [{ source_field: 'fare', metrics: [{ max: {} }] }] },
+      'Target rollup requests metrics [fare.max] that are not available in source rollup',
+    ],
+  ])('a job the source rollup cannot feed fails: %j', async (overrides, reason) => {
+    await api.request('DELETE', `${JOBS}/tier-bad`);
+    await api.request(
+      'PUT',
+      `${JOBS}/tier-bad`,
+      job({
+        source_index: 'taxi-tier1',
+        target_index: 'taxi-tier-bad',
+        dimensions: [twoHourly],
+        ...overrides,
+      }),
+    );
+    await tick(later());
+    const meta = (await api.request('GET', `${JOBS}/tier-bad/_explain`)).body['tier-bad'].rollup_metadata;
+    expect(meta.status).toBe('failed');
+    expect(meta.failure_reason).toBe(reason);
+  });
+});
+
 describe('reliability', () => {
   const runTo = async (id: string, target: string, extra: Partial<RunnerDeps> = {}) => {
     await api.request('DELETE', `${JOBS}/${id}`);

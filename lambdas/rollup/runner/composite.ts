@@ -45,15 +45,27 @@ export interface MetricColumn {
   readonly body: Record<string, Json>;
 }
 
-/** Sub-aggregations per metric; `avg` is kept as its sum and count so it can be re-averaged. */
-export const metricColumns = (job: Pick<RollupJob, 'metrics'>): MetricColumn[] => {
+/**
+ * Sub-aggregations per metric; `avg` is kept as its sum and count so it can be re-averaged. On a
+ * rollup index as the source (rollup-on-rollup) the stored values are re-aggregated: sums of
+ * sums, max of maxes, min of mins, sums of counts.
+ */
+export const metricColumns = (job: Pick<RollupJob, 'metrics'>, fromRollup = false): MetricColumn[] => {
   const fields: [string, Record<string, Json>][] = [];
   for (const m of job.metrics) {
     const f = m.source_field;
     for (const type of metricTypes(m)) {
       if (type === 'avg') {
-        fields.push([`${f}.avg.sum`, { sum: { field: f } }]);
-        fields.push([`${f}.avg.value_count`, { value_count: { field: f } }]);
+        fields.push([
+          `${f}.avg.sum`,
+          fromRollup ? { sum: { field: `${f}.avg.sum` } } : { sum: { field: f } },
+        ]);
+        fields.push([
+          `${f}.avg.value_count`,
+          fromRollup ? { sum: { field: `${f}.avg.value_count` } } : { value_count: { field: f } },
+        ]);
+      } else if (fromRollup) {
+        fields.push([`${f}.${type}`, { [type === 'value_count' ? 'sum' : type]: { field: `${f}.${type}` } }]);
       } else {
         fields.push([`${f}.${type}`, { [type]: { field: f } }]);
       }
@@ -63,17 +75,26 @@ export const metricColumns = (job: Pick<RollupJob, 'metrics'>): MetricColumn[] =
 };
 
 /** The sub-aggregations of the composite, by their short names. */
-export const metricAggregations = (job: Pick<RollupJob, 'metrics'>): Record<string, Json> =>
-  Object.fromEntries(metricColumns(job).map((c) => [c.agg, c.body]));
+export const metricAggregations = (
+  job: Pick<RollupJob, 'metrics'>,
+  fromRollup = false,
+): Record<string, Json> => Object.fromEntries(metricColumns(job, fromRollup).map((c) => [c.agg, c.body]));
 
-export const compositeSources = (job: Pick<RollupJob, 'dimensions'>): Record<string, Json>[] =>
+/** The field a dimension reads: on a rollup index, its stored `<field>.<type>`. */
+const readField = (field: string, type: string, fromRollup: boolean): string =>
+  fromRollup ? `${field}.${type}` : field;
+
+export const compositeSources = (
+  job: Pick<RollupJob, 'dimensions'>,
+  fromRollup = false,
+): Record<string, Json>[] =>
   job.dimensions.map((d) => {
     if ('date_histogram' in d) {
       const h = d.date_histogram;
       return {
         [sourceName(d)]: {
           date_histogram: {
-            field: h.source_field,
+            field: readField(h.source_field, 'date_histogram', fromRollup),
             ...(h.fixed_interval !== undefined
               ? { fixed_interval: h.fixed_interval }
               : { calendar_interval: h.calendar_interval }),
@@ -85,10 +106,18 @@ export const compositeSources = (job: Pick<RollupJob, 'dimensions'>): Record<str
       };
     }
     if ('terms' in d)
-      return { [sourceName(d)]: { terms: { field: d.terms.source_field, missing_bucket: true } } };
+      return {
+        [sourceName(d)]: {
+          terms: { field: readField(d.terms.source_field, 'terms', fromRollup), missing_bucket: true },
+        },
+      };
     return {
       [sourceName(d)]: {
-        histogram: { field: d.histogram.source_field, interval: d.histogram.interval, missing_bucket: true },
+        histogram: {
+          field: readField(d.histogram.source_field, 'histogram', fromRollup),
+          interval: d.histogram.interval,
+          missing_bucket: true,
+        },
       },
     };
   });
@@ -98,8 +127,9 @@ export const compositeSearchBody = (
   job: RollupJob,
   metadata: Pick<RollupMetadata, 'after_key' | 'continuous'>,
   pageSize: number = job.page_size,
+  fromRollup = false,
 ): Record<string, Json> => {
-  const dateField = dateHistogramOf(job).source_field;
+  const dateField = readField(dateHistogramOf(job).source_field, 'date_histogram', fromRollup);
   const query =
     job.continuous && metadata.continuous
       ? {
@@ -120,10 +150,10 @@ export const compositeSearchBody = (
       [job.rollup_id]: {
         composite: {
           size: pageSize,
-          sources: compositeSources(job),
+          sources: compositeSources(job, fromRollup),
           ...(metadata.after_key ? { after: metadata.after_key } : {}),
         },
-        aggregations: metricAggregations(job),
+        aggregations: metricAggregations(job, fromRollup),
       },
     },
   };

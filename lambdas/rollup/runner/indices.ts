@@ -1,6 +1,7 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { errors } from '@opensearch-project/opensearch';
-import type { RollupJob } from '../job/model';
+import { dateHistogramOf, type RollupJob } from '../job/model';
+import { nominalIntervalMs } from '../job/intervals';
 import { renderTargetIndex } from '../job/target';
 
 /**
@@ -12,7 +13,14 @@ import { renderTargetIndex } from '../job/target';
  * so a rollup index is recognised by its mapping: `_meta.rollups` (plugin-made indices, which
  * carry the setting, are recognised too).
  */
-export type Validation = { ok: true; fieldTypes: Record<string, string> } | { ok: false; reason: string };
+export type Validation =
+  | {
+      ok: true;
+      fieldTypes: Record<string, string>;
+      /** The source is itself a rollup index (rollup-on-rollup): its first registered job. */
+      sourceJob?: RollupJob;
+    }
+  | { ok: false; reason: string };
 
 type Mapping = { properties?: Record<string, MappingNode>; _meta?: Record<string, unknown> };
 type MappingNode = {
@@ -56,8 +64,25 @@ export const validateSource = async (client: Client, job: RollupJob): Promise<Va
   }
   const indices = Object.keys(body);
   if (indices.length === 0) return { ok: false, reason: `No indices found for [${job.source_index}]` };
+  const rollupSource = indices
+    .sort()
+    .map((i) => body[i].mappings?._meta?.rollups as Record<string, RollupJob> | undefined)
+    .find((r) => r && Object.keys(r).length > 0);
+  if (rollupSource) {
+    const sourceJob = Object.values(rollupSource)[0];
+    const reason = rollupOnRollupIssue(job, sourceJob);
+    if (reason) return { ok: false, reason };
+    // Keys render by the stored fields' types (`<field>.terms`).
+    const fieldTypes: Record<string, string> = {};
+    for (const d of job.dimensions) {
+      const [type, v] = Object.entries(d)[0] as [string, { source_field: string }];
+      const t = fieldType(body[indices[0]].mappings, `${v.source_field}.${type}`);
+      if (t) fieldTypes[v.source_field] = t;
+    }
+    return { ok: true, fieldTypes, sourceJob };
+  }
   const fieldTypes: Record<string, string> = {};
-  for (const index of indices.sort()) {
+  for (const index of indices) {
     const missing: string[] = [];
     for (const f of jobFields(job)) {
       const type = fieldType(body[index].mappings, f);
@@ -72,6 +97,52 @@ export const validateSource = async (client: Client, job: RollupJob): Promise<Va
     }
   }
   return { ok: true, fieldTypes };
+};
+
+const intervalText = (d: { fixed_interval?: string; calendar_interval?: string }): string =>
+  d.fixed_interval ?? d.calendar_interval ?? '';
+
+const dimensionKey = (d: RollupJob['dimensions'][number]): [string, string] => {
+  const [type, v] = Object.entries(d)[0] as [string, { source_field: string }];
+  return [type, v.source_field];
+};
+
+/**
+ * What a job can roll up from a rollup index (multi-tier rollups): coarser buckets of the same
+ * dimensions, and metrics the source job kept.
+ */
+export const rollupOnRollupIssue = (job: RollupJob, source: RollupJob): string | undefined => {
+  const target = dateHistogramOf(job);
+  const from = dateHistogramOf(source);
+  const t = nominalIntervalMs(target);
+  const f = nominalIntervalMs(from);
+  if (t <= f || t % f !== 0) {
+    return `Target interval [${intervalText(target)}] must be an exact multiple of source interval [${intervalText(from)}]`;
+  }
+  const sourceDims = new Set(source.dimensions.map((d) => dimensionKey(d).join('|')));
+  const missingDims = job.dimensions.filter((d) => !sourceDims.has(dimensionKey(d).join('|')));
+  if (missingDims.length > 0) {
+    return `Cannot rollup on dimension fields [${missingDims.map((d) => dimensionKey(d)[1]).join(', ')}] that don't exist in source rollup`;
+  }
+  const sourceMetrics = new Map(
+    source.metrics.map((m) => [m.source_field, m.metrics.map((x) => Object.keys(x)[0])]),
+  );
+  const missingFields = job.metrics
+    .filter((m) => !sourceMetrics.has(m.source_field))
+    .map((m) => m.source_field);
+  if (missingFields.length > 0) {
+    return `Cannot rollup on metric fields [${missingFields.join(', ')}] that don't exist in source rollup`;
+  }
+  const missingMetrics = job.metrics.flatMap((m) =>
+    m.metrics
+      .map((x) => Object.keys(x)[0])
+      .filter((type) => !sourceMetrics.get(m.source_field)?.includes(type))
+      .map((type) => `${m.source_field}.${type}`),
+  );
+  if (missingMetrics.length > 0) {
+    return `Target rollup requests metrics [${missingMetrics.join(', ')}] that are not available in source rollup`;
+  }
+  return undefined;
 };
 
 /** The plugin's target mapping (opendistro-rollup-target.json) with the job registered. */

@@ -174,13 +174,15 @@ const runJob = async (
     return finish(state);
   }
   if (!source.ok) return failWith(source.reason);
+  // Rollup-on-rollup: the source's stored fields are read and re-aggregated.
+  const fromRollup = source.sourceJob !== undefined;
 
   // Metadata: created on the first run; `retry` becomes `started`.
   let m = state.metadata;
   if (!m) {
     let continuous: RollupMetadata['continuous'];
     if (job.continuous) {
-      const start = await earliestTimestamp(client, job);
+      const start = await earliestTimestamp(client, job, fromRollup);
       // No source documents yet: no metadata, try again next run.
       if (start === undefined) return { state, dueAt: next() };
       const interval = dateHistogramOf(job);
@@ -256,7 +258,7 @@ const runJob = async (
       }
       const pageStarted = Date.now();
       const current = state.metadata as RollupMetadata;
-      const outcome = await timed('searchWaitMs', prefetched ?? search(client, job, current));
+      const outcome = await timed('searchWaitMs', prefetched ?? search(client, job, current, fromRollup));
       prefetched = undefined;
       if ('error' in outcome) {
         await settle();
@@ -268,7 +270,7 @@ const runJob = async (
       if (profile) profile.convertMs += Date.now() - converting;
       const provisional = advance(job, current, result, docs.length, 0, ctx.now());
       const more = shouldProcess(job, provisional, ctx.now());
-      if (more) prefetched = search(client, job, provisional);
+      if (more) prefetched = search(client, job, provisional, fromRollup);
       let indexTook: number;
       try {
         indexTook = await timed('writeMs', bulkWrite(client, target.index, docs, job));
@@ -354,13 +356,18 @@ const advance = (
 type SearchOutcome = { composite: CompositeResult; took: number } | { error: unknown };
 
 /** A page's search, its failure kept as a value (a prefetched page may never be awaited). */
-const search = (client: Client, job: RollupJob, m: RollupMetadata): Promise<SearchOutcome> =>
-  searchPage(client, job, m).catch((error: unknown) => ({ error }));
+const search = (
+  client: Client,
+  job: RollupJob,
+  m: RollupMetadata,
+  fromRollup: boolean,
+): Promise<SearchOutcome> => searchPage(client, job, m, fromRollup).catch((error: unknown) => ({ error }));
 
 const searchPage = async (
   client: Client,
   job: RollupJob,
   m: RollupMetadata,
+  fromRollup: boolean,
 ): Promise<{ composite: CompositeResult; took: number }> => {
   for (let attempt = 0; ; attempt++) {
     const pageSize = Math.max(1, Math.floor(job.page_size / 2 ** attempt));
@@ -371,7 +378,7 @@ const searchPage = async (
         // A page is never asked for twice: caching it would only push out useful entries.
         request_cache: false,
         filter_path: 'took,aggregations',
-        body: compositeSearchBody(job, m, pageSize) as never,
+        body: compositeSearchBody(job, m, pageSize, fromRollup) as never,
       });
       const body = res.body as unknown as { took: number; aggregations: Record<string, CompositeResult> };
       return { composite: body.aggregations[job.rollup_id], took: body.took };
@@ -448,8 +455,13 @@ const routingOf = (d: RollupDocument, field: string): string | undefined => {
 };
 
 /** The first source timestamp (RollupMetadataService.getInitialStartTime). */
-const earliestTimestamp = async (client: Client, job: RollupJob): Promise<number | undefined> => {
-  const field = dateHistogramOf(job).source_field;
+const earliestTimestamp = async (
+  client: Client,
+  job: RollupJob,
+  fromRollup: boolean,
+): Promise<number | undefined> => {
+  const source = dateHistogramOf(job).source_field;
+  const field = fromRollup ? `${source}.date_histogram` : source;
   const res = await client.search({
     index: job.source_index,
     body: {
