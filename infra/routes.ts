@@ -3,6 +3,8 @@
  * operation from it and the local server mounts the same table, so a route added here exists in
  * both places. Every index-management route exists under both OpenSearch prefixes.
  */
+import { ID_PARAMS, LIST_PARAMS } from '../lambdas/notifications/channel/list-params';
+
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
 
 export interface Operation {
@@ -161,35 +163,14 @@ export const operations: readonly Operation[] = [
     method: 'GET',
     paths: ['/_plugins/_notifications/configs'],
     handler: 'lambdas/notifications/handlers/get-configs.ts',
-    params: [
-      'config_id',
-      'config_id_list',
-      'from_index',
-      'max_items',
-      'sort_field',
-      'sort_order',
-      'query',
-      'text_query',
-      'config_type',
-      'is_enabled',
-      'name',
-      'description',
-      'slack.url',
-      'chime.url',
-      'microsoft_teams.url',
-      'webhook.url',
-      'sns.topic_arn',
-      'sns.role_arn',
-      'last_updated_time_ms',
-      'created_time_ms',
-    ],
+    params: LIST_PARAMS,
   },
   {
     operation: 'notifications.delete_configs',
     method: 'DELETE',
     paths: ['/_plugins/_notifications/configs'],
     handler: 'lambdas/notifications/handlers/delete-configs.ts',
-    params: ['config_id', 'config_id_list'],
+    params: ID_PARAMS,
   },
   {
     operation: 'notifications.get_config',

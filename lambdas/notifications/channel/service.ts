@@ -3,6 +3,7 @@ import type { Clock } from '../../shared/clock';
 import type { DocumentStore, StoredDocument } from '../../shared/document-store';
 import { illegalArgument, statusException } from '../../shared/errors';
 import type { Query } from '../../shared/params';
+import { KEYWORD_FIELDS, RANGE_FIELDS, TEXT_FIELDS } from './list-params';
 import type { ChannelConfig, ChannelDocument } from './model';
 
 /** One entry of `config_list` (NotificationConfigInfo). */
@@ -22,33 +23,6 @@ export interface ConfigSearchResult {
 }
 
 export const DEFAULT_MAX_ITEMS = 100;
-
-/** Filters the plugin's list accepts, by how it matches them (ConfigQueryHelper). */
-const KEYWORD_FIELDS = ['config_type', 'is_enabled'];
-const TEXT_FIELDS = [
-  'name',
-  'description',
-  'slack.url',
-  'chime.url',
-  'microsoft_teams.url',
-  'webhook.url',
-  'sns.topic_arn',
-  'sns.role_arn',
-];
-const RANGE_FIELDS = ['last_updated_time_ms', 'created_time_ms'];
-export const LIST_PARAMS = [
-  'config_id',
-  'config_id_list',
-  'from_index',
-  'max_items',
-  'sort_field',
-  'sort_order',
-  'query',
-  'text_query',
-  ...KEYWORD_FIELDS,
-  ...TEXT_FIELDS,
-  ...RANGE_FIELDS,
-];
 
 const notFound = (what: string): Error => statusException(404, `NotificationConfig ${what} not found`);
 
