@@ -570,5 +570,6 @@ describe('the real CDK CLI', () => {
       resources.some((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.RouteKey === '$default'),
     ).toBe(true);
     expect(stderr).not.toMatch(/AwsSolutions-/);
-  });
+    // It bundles every function with esbuild: minutes on a busy 2-core machine.
+  }, 600_000);
 });

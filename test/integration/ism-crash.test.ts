@@ -29,14 +29,18 @@ const setUp = async (index: string, action: Json, body: Json = {}) => {
   await h.add(index, `p-${index}`);
 };
 
-/** Runs until the policy completes (or the index is gone), a few job intervals at most. */
+/**
+ * Runs until the policy completes (or the index is gone). A step that waits for the cluster
+ * (a force merge) needs real time too: up to about 20 s of it, on a loaded machine.
+ */
 const finish = async (index: string) => {
   await h.later(7 * MINUTE); // past the dead run's lease
   for (
     let i = 0;
-    i < 5 && (await h.exists(index)) && (await h.explain(index)).policy_completed !== true;
+    i < 40 && (await h.exists(index)) && (await h.explain(index)).policy_completed !== true;
     i++
   ) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 500));
     await h.later();
   }
 };
