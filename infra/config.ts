@@ -26,6 +26,11 @@ import { unknownActionTypes } from '../lambdas/ism/policy/allow-list';
  * | `tableRemovalPolicy` | `retain` \| `destroy`                    | `retain`                 | what `cdk destroy` does with the table (retained tables also get deletion protection) |
  * | `ismJobIntervalMinutes` | whole minutes ≥ 1                     | `5`                      | ISM job interval: how often a managed index that waits is evaluated again (the plugin's `plugins.index_state_management.job_interval`) |
  * | `ismJitter`          | 0.0 – 1.0                                | `0.6`                    | random delay added to each run, as a fraction of the interval (`plugins.index_state_management.jitter`) |
+ * | `ismHistoryEnabled`  | `true` \| `false`                        | `true`                   | ISM history index (`plugins.index_state_management.history.enabled`) |
+ * | `ismHistoryMaxDocs`  | whole number ≥ 1                         | `2500000`                | roll the history index over at this many documents (`history.max_docs`) |
+ * | `ismHistoryMaxAgeHours` | whole number ≥ 1                      | `24`                     | ...or at this age (`history.max_age`) |
+ * | `ismHistoryRetentionDays` | whole number ≥ 1                    | `30`                     | delete history indices older than this (`history.rollover_retention_period`) |
+ * | `ismHistoryReplicas` | whole number ≥ 0                         | `1`                      | replicas of the history indices (`history.number_of_replicas`) |
  * | `ismAllowList`       | `rollover,delete,…` (or a JSON array)    | every action type        | ISM action types policies may use (`plugins.index_state_management.allow_list`) |
  *
  * Nothing here is looked up in an AWS account: VPC, subnets and security groups are imported by
@@ -69,6 +74,16 @@ export interface IsmConfig {
   readonly jitter: number;
   /** Allowed action types; undefined allows every type. */
   readonly allowList?: readonly string[];
+  readonly history: IsmHistoryConfig;
+}
+
+/** The ISM history index settings (lambdas/ism/history/settings.ts reads them back). */
+export interface IsmHistoryConfig {
+  readonly enabled: boolean;
+  readonly maxDocs: number;
+  readonly maxAgeHours: number;
+  readonly retentionDays: number;
+  readonly replicas: number;
 }
 
 /** Context keys this app reads (and nothing else). */
@@ -90,6 +105,11 @@ export const CONTEXT_KEYS = [
   'ismJobIntervalMinutes',
   'ismJitter',
   'ismAllowList',
+  'ismHistoryEnabled',
+  'ismHistoryMaxDocs',
+  'ismHistoryMaxAgeHours',
+  'ismHistoryRetentionDays',
+  'ismHistoryReplicas',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -228,8 +248,25 @@ export const configFromContext = (node: Pick<Node, 'tryGetContext'>): ControlPla
     );
   }
 
+  const whole = (key: ContextKey, fallback: number, min: number): number => {
+    const text = str(ctx(key));
+    const n = text === undefined ? fallback : Number(text);
+    if (!Number.isInteger(n) || n < min) {
+      throw new ConfigError(`${key} must be a whole number, at least ${min}, got [${text}]`);
+    }
+    return n;
+  };
+  const history: IsmHistoryConfig = {
+    enabled:
+      ctx('ismHistoryEnabled') === undefined ? true : bool('ismHistoryEnabled', ctx('ismHistoryEnabled')),
+    maxDocs: whole('ismHistoryMaxDocs', 2_500_000, 1),
+    maxAgeHours: whole('ismHistoryMaxAgeHours', 24, 1),
+    retentionDays: whole('ismHistoryRetentionDays', 30, 1),
+    replicas: whole('ismHistoryReplicas', 1, 0),
+  };
+
   return {
-    ism: { jobIntervalMinutes, jitter, allowList },
+    ism: { jobIntervalMinutes, jitter, allowList, history },
     stackName: str(ctx('stackName')) ?? 'IndexManagement',
     cluster: {
       endpoint,

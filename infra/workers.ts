@@ -70,6 +70,11 @@ export const workers: readonly Worker[] = [
     configEnvironment: (config) => ({
       ISM_JOB_INTERVAL_MINUTES: String(config.ism.jobIntervalMinutes),
       ISM_JITTER: String(config.ism.jitter),
+      ISM_HISTORY_ENABLED: String(config.ism.history.enabled),
+      ISM_HISTORY_MAX_DOCS: String(config.ism.history.maxDocs),
+      ISM_HISTORY_MAX_AGE_HOURS: String(config.ism.history.maxAgeHours),
+      ISM_HISTORY_RETENTION_DAYS: String(config.ism.history.retentionDays),
+      ISM_HISTORY_REPLICAS: String(config.ism.history.replicas),
     }),
   },
   {

@@ -34,6 +34,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Handlers log JSON at INFO in Lambda; on a console every worker tick would flood it. The
 // scheduler prints a line for each run that did work (POWERTOOLS_LOG_LEVEL=INFO shows all).
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+// The local node is alone: a history index with a replica would leave the cluster yellow.
+process.env.ISM_HISTORY_REPLICAS ??= '0';
 
 const main = async (): Promise<void> => {
   const stops: (() => Promise<void>)[] = [];

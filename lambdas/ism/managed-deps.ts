@@ -2,6 +2,7 @@ import { systemClock } from '../shared/clock';
 import { documentClient, tableName } from '../shared/dynamo';
 import { JobStore } from '../shared/jobs/job-store';
 import { clusterApi } from './cluster-deps';
+import type { MaintenanceState } from './history/maintenance';
 import type { ManagedIndex } from './managed-index/model';
 import { ManagedIndexService, type OptOut } from './managed-index/service';
 import { PolicyService } from './policy-service';
@@ -19,6 +20,10 @@ export const optOutStore = (): JobStore<OptOut> =>
 
 export const controlStore = (): JobStore<IsmControl | DiscoveryMark> =>
   new JobStore<IsmControl | DiscoveryMark>(documentClient(), tableName(), 'ism-control');
+
+/** The history maintenance item (history/maintenance.ts). */
+export const historyStore = (): JobStore<MaintenanceState> =>
+  new JobStore<MaintenanceState>(documentClient(), tableName(), 'ism-history');
 
 export const policyStore = () => PolicyService.policyStore(documentClient(), tableName());
 

@@ -466,8 +466,8 @@ describe('configuration from context', () => {
     configFromContext({ tryGetContext: (k: string) => context[k] });
 
   it('defaults the ISM job interval to 5 minutes and jitter to 0.6, as the plugin does', () => {
-    expect(config({}).ism).toEqual({ jobIntervalMinutes: 5, jitter: 0.6 });
-    expect(config({ ismJobIntervalMinutes: '1', ismJitter: '0' }).ism).toEqual({
+    expect(config({}).ism).toMatchObject({ jobIntervalMinutes: 5, jitter: 0.6 });
+    expect(config({ ismJobIntervalMinutes: '1', ismJitter: '0' }).ism).toMatchObject({
       jobIntervalMinutes: 1,
       jitter: 0,
     });
@@ -499,6 +499,28 @@ describe('configuration from context', () => {
     expect(unset.resources.IsmRunner.Properties.Environment.Variables.ISM_ALLOW_LIST).toBeUndefined();
   });
 
+  it('hands the ISM history settings to the ism-runner, with the plugin defaults', () => {
+    expect(config({}).ism.history).toEqual({
+      enabled: true,
+      maxDocs: 2_500_000,
+      maxAgeHours: 24,
+      retentionDays: 30,
+      replicas: 1,
+    });
+    const ism = workers.filter((w) => w.kind === 'ism');
+    const s = synth(
+      { ...SIGV4, ismHistoryEnabled: 'false', ismHistoryRetentionDays: '7', ismHistoryReplicas: '0' },
+      { bundle: false, workers: ism },
+    );
+    expect(s.resources.IsmRunner.Properties.Environment.Variables).toMatchObject({
+      ISM_HISTORY_ENABLED: 'false',
+      ISM_HISTORY_RETENTION_DAYS: '7',
+      ISM_HISTORY_REPLICAS: '0',
+      ISM_HISTORY_MAX_DOCS: '2500000',
+      ISM_HISTORY_MAX_AGE_HOURS: '24',
+    });
+  });
+
   it('accepts the string "true" for proxyDataPlane, as `-c proxyDataPlane=true` passes it', () => {
     expect(config({ proxyDataPlane: 'true', clusterEndpoint: ENDPOINT }).proxyDataPlane).toBe(true);
     expect(config({ proxyDataPlane: true, clusterEndpoint: ENDPOINT }).proxyDataPlane).toBe(true);
@@ -523,6 +545,9 @@ describe('configuration from context', () => {
     [{ ismJobIntervalMinutes: '2.5' }, /ismJobIntervalMinutes/],
     [{ ismJitter: '1.5' }, /ismJitter/],
     [{ ismAllowList: 'rollover,rolover' }, /unknown ISM action types \[rolover\]/],
+    [{ ismHistoryEnabled: 'yes' }, /ismHistoryEnabled must be true or false/],
+    [{ ismHistoryReplicas: '-1' }, /ismHistoryReplicas must be a whole number, at least 0/],
+    [{ ismHistoryMaxDocs: '0' }, /ismHistoryMaxDocs/],
   ])('refuses %j with a reason', (context, reason) => {
     expect(() => config(context)).toThrow(ConfigError);
     expect(() => config(context)).toThrow(reason);

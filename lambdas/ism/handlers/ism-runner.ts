@@ -4,9 +4,19 @@ import { logger } from '../../shared/logger';
 import { workerHandler } from '../../shared/worker';
 import { rolloverService } from '../../rollover/deps';
 import { clusterApi } from '../cluster-deps';
-import { controlStore, ismSwitch, managedStore, optOutStore, policyStore } from '../managed-deps';
+import {
+  controlStore,
+  historyStore,
+  ismSwitch,
+  managedStore,
+  optOutStore,
+  policyStore,
+} from '../managed-deps';
 import { autoManage } from '../managed-index/templates';
 import { allowListFromEnv } from '../policy/allow-list';
+import { IsmHistory, withHistory } from '../history/ism-history';
+import { maintainHistory } from '../history/maintenance';
+import { historySettingsFromEnv } from '../history/settings';
 import { clusterIsRed } from '../runner/cluster-health';
 import { ismNotifier } from '../runner/notify';
 import { notifier } from '../../notifications/notifier';
@@ -17,6 +27,10 @@ import { ismWork } from '../runner/run-managed-index';
 /** The ism-runner worker: every due managed index, one lease each (see runner/run-managed-index.ts). */
 const minutes = Math.max(1, Number(process.env.ISM_JOB_INTERVAL_MINUTES ?? 5) || 5);
 const jitter = Math.min(1, Math.max(0, Number(process.env.ISM_JITTER ?? 0.6)));
+
+const historySettings = historySettingsFromEnv();
+const historyFailed = (error: unknown): void =>
+  logger.warn('ISM history could not be written', { error: String(error) });
 
 /** The summary of a run that ran nothing. */
 const IDLE = { kind: 'ism', found: 0, ran: 0, failed: 0, skipped: 0, stale: 0, more: false, tookMs: 0 };
@@ -45,6 +59,7 @@ export const handler = workerHandler('ism-runner', async (invocation) => {
         logger.warn('ism_template discovery failed', { error: String(error) });
         return 0;
       });
+  const history = new IsmHistory(cluster, historySettings, () => systemClock.now());
   const summary = await runDue({
     store: managedStore(),
     clock: systemClock,
@@ -53,21 +68,36 @@ export const handler = workerHandler('ism-runner', async (invocation) => {
     fanOut: invocation.fanOut,
     // Longer than the Lambda timeout: a live run never loses its lease.
     leaseMs: 6 * 60_000,
-    work: ismWork({
-      cluster,
-      policies: policyStore(),
-      notifier: ismNotifier(notifier()),
-      rollups: {
-        start: (index, rollup, now) => startIsmRollup(rollupService(), index, rollup, now),
-        progress: (id) => ismRollupProgress(rollupService(), id),
-      },
-      // Through the control plane's rollover service: ISM rollovers get its history and hooks.
-      rollover: (alias) => rolloverService().rollover({ alias, source: 'ism' }),
-      jobIntervalMs: minutes * 60_000,
-      jitter,
-      allowList: allowListFromEnv(),
-    }),
+    work: withHistory(
+      ismWork({
+        cluster,
+        policies: policyStore(),
+        notifier: ismNotifier(notifier()),
+        rollups: {
+          start: (index, rollup, now) => startIsmRollup(rollupService(), index, rollup, now),
+          progress: (id) => ismRollupProgress(rollupService(), id),
+        },
+        // Through the control plane's rollover service: ISM rollovers get its history and hooks.
+        rollover: (alias) => rolloverService().rollover({ alias, source: 'ism' }),
+        jobIntervalMs: minutes * 60_000,
+        jitter,
+        allowList: allowListFromEnv(),
+      }),
+      history,
+      historyFailed,
+    ),
     onError: (id, error) => logger.warn('managed index run failed', { id, error: String(error) }),
   });
-  return { ...summary, autoManaged };
+  const historyWritten = await history.flush().catch((error: unknown) => {
+    historyFailed(error);
+    return 0;
+  });
+  // Rollover and retention of the history indices, when due (the run that started a fan-out).
+  const historyMaintenance = invocation.fanOut.partition
+    ? undefined
+    : await maintainHistory(historyStore(), history, historySettings, systemClock).catch((error: unknown) => {
+        logger.warn('ISM history rollover or retention failed', { error: String(error) });
+        return undefined;
+      });
+  return { ...summary, autoManaged, historyWritten, ...(historyMaintenance ? { historyMaintenance } : {}) };
 });
