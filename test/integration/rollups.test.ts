@@ -626,6 +626,13 @@ describe('reliability', () => {
       const meta = (await api.request('GET', `${JOBS}/kill/_explain`)).body.kill.rollup_metadata;
       expect(meta.stats.documents_processed).toBe(122);
       expect(meta.stats.rollups_indexed).toBe(43);
+      // The periodic refresh the runs paused is back to the index default.
+      const settings = await client.indices.getSettings({ index: 'taxi-kill', flat_settings: true } as never);
+      const flat = (settings.body as unknown as Record<string, { settings: Record<string, unknown> }>)[
+        'taxi-kill'
+      ];
+      expect(flat.settings['index.number_of_shards']).toBeDefined();
+      expect(flat.settings['index.refresh_interval']).toBeUndefined();
     },
   );
 
