@@ -41,6 +41,11 @@ export interface IsmHarness {
    * when the step's result would be saved (the cluster call made). The lease is left to expire.
    */
   crashOnce(when: 'before' | 'after', index: string, stepName: string): Promise<void>;
+  /**
+   * Runs the index's job once (when due) and returns every metadata the run saved, in order:
+   * what a step reported even when the same run went on to the next step.
+   */
+  runRecording(index: string): Promise<Json[]>;
   close(): Promise<void>;
 }
 
@@ -68,6 +73,59 @@ export const startIsmHarness = async (defaults: Partial<RunnerDeps> = {}): Promi
     expect(validateResponse('ism', 'GET', '/_plugins/_ism/explain/{index}', 200, r.body)).toEqual([]);
     return r.body[index];
   };
+  /**
+   * Runs the index's due job under a lease, every checkpoint going through `onSave` (which saves by
+   * calling `save`, or throws Crash). A Crash leaves the lease to expire; the outcome is saved as
+   * runDue saves it.
+   */
+  const runLeased = async (
+    index: string,
+    onSave: (state: ManagedIndex, save: () => Promise<void>) => Promise<void>,
+  ): Promise<'crashed' | 'done' | 'not due'> => {
+    const store = managedStore();
+    clock.set(Math.max(clock.now(), Date.now()));
+    let ran: 'crashed' | 'done' | 'not due' = 'not due';
+    for (const d of await store.findDue(clock.now(), 100)) {
+      const held = await store.lease(d.id, 'harness', clock.now(), 6 * MINUTE);
+      if (!held || held.state.index !== index) {
+        if (held) await store.release(held);
+        continue;
+      }
+      let current = held;
+      const ctx: JobContext<ManagedIndex> = {
+        get record() {
+          return current;
+        },
+        now: () => clock.now(),
+        remainingMs: () => 60_000,
+        checkpoint: async (state, dueAt) => {
+          await onSave(state, async () => {
+            current = await store.save(
+              current,
+              state,
+              dueAt === undefined ? (current.dueAt ?? null) : dueAt,
+              clock.now() + 6 * MINUTE,
+            );
+          });
+          return current;
+        },
+      };
+      try {
+        const outcome = await runner()(ctx);
+        if (outcome === 'delete') await store.deleteIf(d.id, current.rev);
+        else
+          await onSave(
+            outcome.state,
+            async () => void (await store.save(current, outcome.state, outcome.dueAt)),
+          );
+        ran = 'done';
+      } catch (e) {
+        if (!(e instanceof Crash)) throw e;
+        ran = 'crashed';
+      }
+    }
+    return ran;
+  };
   return {
     api,
     cluster,
@@ -91,40 +149,23 @@ export const startIsmHarness = async (defaults: Partial<RunnerDeps> = {}): Promi
     exists: async (index) => (await indexInfo(cluster, index)) !== undefined,
     settings: async (index) => (await indexInfo(cluster, index))?.settings ?? {},
     async crashOnce(when, index, stepName) {
-      const store = managedStore();
-      clock.set(Math.max(clock.now(), Date.now()));
-      let crashed = false;
-      for (const d of await store.findDue(clock.now(), 100)) {
-        const held = await store.lease(d.id, 'crasher', clock.now(), 6 * MINUTE);
-        if (!held || held.state.index !== index) {
-          if (held) await store.release(held);
-          continue;
-        }
-        let current = held;
-        const ctx: JobContext<ManagedIndex> = {
-          get record() {
-            return current;
-          },
-          now: () => clock.now(),
-          remainingMs: () => 60_000,
-          checkpoint: async (state, dueAt) => {
-            const step = state.metadata?.step;
-            const ours = step?.name === stepName;
-            if (when === 'after' && ours && step?.step_status !== 'starting') throw new Crash('after');
-            current = await store.save(
-              current,
-              state,
-              dueAt === undefined ? (current.dueAt ?? null) : dueAt,
-              clock.now() + 6 * MINUTE,
-            );
-            if (when === 'before' && ours && step?.step_status === 'starting') throw new Crash('before');
-            return current;
-          },
-        };
-        await expect(runner()(ctx)).rejects.toBeInstanceOf(Crash);
-        crashed = true;
-      }
-      expect(crashed).toBe(true);
+      const crashed = await runLeased(index, async (state, save) => {
+        const step = state.metadata?.step;
+        const ours = step?.name === stepName;
+        if (when === 'after' && ours && step?.step_status !== 'starting') throw new Crash('after');
+        await save();
+        if (when === 'before' && ours && step?.step_status === 'starting') throw new Crash('before');
+      });
+      expect(crashed).toBe('crashed');
+    },
+    async runRecording(index) {
+      const saved: Json[] = [];
+      const ran = await runLeased(index, async (state, save) => {
+        await save();
+        if (state.metadata) saved.push(JSON.parse(JSON.stringify(state.metadata)) as Json);
+      });
+      expect(ran).toBe('done');
+      return saved;
     },
     close: () => api.close(),
   };

@@ -1,6 +1,7 @@
 import { seg, type ClusterApi } from '../cluster-api';
 import { findRolloverAlias } from '../runner/actions/rollover';
 import type { IndexInfo } from './cluster-indices';
+import { parentDataStream } from './data-stream';
 import type { ManagedIndex } from './model';
 
 /**
@@ -43,29 +44,9 @@ const aliasIndices = async (cluster: ClusterApi, alias: string): Promise<AliasVi
   }
 };
 
-/** The data stream an index backs, and whether it is the stream's write index. */
-const dataStreamOf = async (
-  cluster: ClusterApi,
-  index: string,
-): Promise<{ name: string; isWriteIndex: boolean } | undefined> => {
-  if (!index.startsWith('.ds-')) return undefined;
-  const out = await cluster.request<{ indices?: { name: string; data_stream?: string }[] }>(
-    'GET',
-    `/_resolve/index/${seg(index)}`,
-  );
-  const stream = out.indices?.find((i) => i.name === index)?.data_stream;
-  if (!stream) return undefined;
-  const ds = await cluster.request<{ data_streams?: { indices?: { index_name: string }[] }[] }>(
-    'GET',
-    `/_data_stream/${seg(stream)}`,
-  );
-  const backing = ds.data_streams?.[0]?.indices ?? [];
-  return { name: stream, isWriteIndex: backing[backing.length - 1]?.index_name === index };
-};
-
 const validateRollover = async (cluster: ClusterApi, index: IndexInfo): Promise<ValidationResult> => {
   const i = index.name;
-  const stream = await dataStreamOf(cluster, i);
+  const stream = await parentDataStream(cluster, i);
   const target = stream?.name ?? (await findRolloverAlias(cluster, index));
   if (!target) return result('re_validating', `Missing rollover_alias index setting [index=${i}]`);
   if (SKIP_SETTINGS.some((k) => index.settings[k] === 'true')) {
@@ -91,7 +72,7 @@ const validateRollover = async (cluster: ClusterApi, index: IndexInfo): Promise<
 
 const validateDelete = async (cluster: ClusterApi, index: IndexInfo): Promise<ValidationResult> => {
   const i = index.name;
-  const stream = await dataStreamOf(cluster, i);
+  const stream = await parentDataStream(cluster, i);
   const writeOf = stream
     ? stream.isWriteIndex
       ? stream.name

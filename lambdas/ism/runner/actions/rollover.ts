@@ -1,9 +1,18 @@
 import { errorMessage, seg, type ClusterApi } from '../../cluster-api';
 import type { IndexInfo } from '../../managed-index/cluster-indices';
+import { parentDataStream, type ParentDataStream } from '../../managed-index/data-stream';
 import type { RolloverConditionGroup, RolloverConfig } from '../../policy/model';
 import { bytesOf, formatBytes, formatMillis, millisOf } from '../format';
 import { indexStats, type IndexStats } from '../index-stats';
-import { completed, failed, waiting, type ActionDefinition, type Step, type StepContext } from '../step';
+import {
+  completed,
+  failed,
+  waiting,
+  type ActionDefinition,
+  type Step,
+  type StepContext,
+  type StepResult,
+} from '../step';
 
 /**
  * rollover: one step, `attempt_rollover` (AttemptRolloverStep.kt).
@@ -16,6 +25,11 @@ import { completed, failed, waiting, type ActionDefinition, type Step, type Step
  * The alias found is recorded in `action_properties.rollover_alias` before rolling over, so a run
  * that resumes after a crash (when this index is no longer the write index) still knows it, and
  * `rollover_info` on the old index tells that the rollover already happened.
+ *
+ * A backing index of a data stream rolls its data stream over instead (the plugin's
+ * `parentDataStream` target): no alias is needed and none is checked. A backing index that is no
+ * longer the stream's write index has been rolled over already (the cluster also leaves
+ * `rollover_info` under the stream's name on it), so a resumed run never rolls over twice.
  */
 const ALIAS_SETTINGS = [
   'index.plugins.index_state_management.rollover_alias',
@@ -147,9 +161,93 @@ const copyAliases = async (ctx: StepContext<RolloverConfig>, alias: string, newI
   }
 };
 
+/**
+ * The rollover conditions against the index's stats and age: the result to report when they do
+ * not hold (or cannot be read), else the `conditions` info to report with the rollover.
+ */
+const evaluateConditions = async (
+  ctx: StepContext<RolloverConfig>,
+): Promise<StepResult | { extra: Record<string, unknown> }> => {
+  const { index, config, cluster } = ctx;
+  const i = index.name;
+  const groups: RolloverConditionGroup[] = config.any_of ?? [config];
+  const hasConditions = groups.some((g) => Object.keys(conditionsOf(g)).length > 0);
+  if (!hasConditions && !config.prevent_empty_rollover) return { extra: {} };
+  let stats: IndexStats;
+  try {
+    stats = await indexStats(
+      cluster,
+      i,
+      groups.some((g) => g.min_primary_shard_size !== undefined),
+    );
+  } catch (e) {
+    return failed(`Failed to evaluate conditions for rollover [index=${i}]`, errorMessage(e));
+  }
+  if (config.prevent_empty_rollover && stats.docCount === 0) {
+    return waiting(`Rollover prevented: index is empty (0 documents) [index=${i}]`, {
+      conditions: {
+        prevent_empty_rollover: { condition: 'index must have at least 1 document', current: 0 },
+      },
+    });
+  }
+  const age = index.creationDate > 0 ? ctx.now - index.creationDate : 0;
+  const results = groups.map((g) =>
+    evaluateGroup(conditionsOf(g), stats, age, index.creationDate, config.any_of !== undefined),
+  );
+  const met = !hasConditions || results.some((r) => r.met);
+  const report = config.any_of ? { any_of: results.map((r) => r.report) } : (results[0]?.report ?? {});
+  if (!met) return waiting(`Pending rollover of index [index=${i}]`, { conditions: report });
+  return { extra: hasConditions ? { conditions: report } : {} };
+};
+
+/**
+ * A backing index rolls its data stream over (AttemptRolloverStep with `isDataStream`): no alias
+ * pre-check; the stream is the target the cluster's `_rollover` takes. copy_alias copies the old
+ * backing index's aliases, as the plugin does (backing indices rarely have any).
+ */
+const rollDataStream = async (
+  ctx: StepContext<RolloverConfig>,
+  stream: ParentDataStream,
+): Promise<StepResult> => {
+  const { index, config } = ctx;
+  const i = index.name;
+  const ds = stream.name;
+  // Already rolled over: the cluster's rollover_info, our own metadata (a crash after the call),
+  // or simply no longer the write index (rolled over by hand, or before a crash).
+  if (index.rolloverInfo[ds] !== undefined || ctx.metadata.rolled_over || !stream.isWriteIndex) {
+    const message = `This index has already been rolled over using this alias, treating as a success [index=${i}, alias=${ds}]`;
+    const rolled = { rolledOver: true, rolledOverIndexName: stream.next };
+    if (config.copy_alias) return { ...(await copyAliases(ctx, ds, stream.next)), ...rolled };
+    return { ...completed(message), ...rolled };
+  }
+  const evaluated = await evaluateConditions(ctx);
+  if ('status' in evaluated) return evaluated;
+  try {
+    const out = ctx.rollover
+      ? await ctx.rollover(ds)
+      : await ctx.cluster.request<{ acknowledged?: boolean; new_index?: string }>(
+          'POST',
+          `/${seg(ds)}/_rollover`,
+        );
+    if (!out.acknowledged) {
+      return failed(`Failed to rollover data stream [data_stream=${ds}]`, undefined, evaluated.extra);
+    }
+    const rolled = { rolledOver: true, rolledOverIndexName: out.new_index };
+    if (config.copy_alias) return { ...(await copyAliases(ctx, ds, out.new_index)), ...rolled };
+    return {
+      ...completed(`Successfully rolled over data stream [data_stream=${ds} index=${i}]`, evaluated.extra),
+      ...rolled,
+    };
+  } catch (e) {
+    return failed(`Failed to rollover index [index=${i}]`, errorMessage(e));
+  }
+};
+
 const attemptRollover: Step<RolloverConfig> = {
   name: 'attempt_rollover',
   async intent(ctx) {
+    const stream = await parentDataStream(ctx.cluster, ctx.index.name);
+    if (stream) return { data_stream: stream.name };
     const alias = await findRolloverAlias(ctx.cluster, ctx.index, ctx.properties.rollover_alias);
     return alias ? { rollover_alias: alias } : {};
   },
@@ -159,6 +257,8 @@ const attemptRollover: Step<RolloverConfig> = {
     if (SKIP_SETTINGS.some((k) => index.settings[k] === 'true')) {
       return completed(`Skipped rollover action for [index=${i}]`);
     }
+    const stream = await parentDataStream(cluster, i);
+    if (stream) return rollDataStream(ctx, stream);
     const alias = await findRolloverAlias(cluster, index, ctx.properties.rollover_alias);
     if (!alias) {
       return failed(`Missing rollover_alias index setting [index=${i}]`, undefined, {
@@ -186,36 +286,9 @@ const attemptRollover: Step<RolloverConfig> = {
       return failed(`Missing alias or not the write index when rollover [index=${i}]`);
     }
 
-    const groups: RolloverConditionGroup[] = config.any_of ?? [config];
-    const hasConditions = groups.some((g) => Object.keys(conditionsOf(g)).length > 0);
-    let report: Record<string, unknown> = {};
-    if (hasConditions || config.prevent_empty_rollover) {
-      let stats: IndexStats;
-      try {
-        stats = await indexStats(
-          cluster,
-          i,
-          groups.some((g) => g.min_primary_shard_size !== undefined),
-        );
-      } catch (e) {
-        return failed(`Failed to evaluate conditions for rollover [index=${i}]`, errorMessage(e));
-      }
-      if (config.prevent_empty_rollover && stats.docCount === 0) {
-        return waiting(`Rollover prevented: index is empty (0 documents) [index=${i}]`, {
-          conditions: {
-            prevent_empty_rollover: { condition: 'index must have at least 1 document', current: 0 },
-          },
-        });
-      }
-      const age = index.creationDate > 0 ? ctx.now - index.creationDate : 0;
-      const results = groups.map((g) =>
-        evaluateGroup(conditionsOf(g), stats, age, index.creationDate, config.any_of !== undefined),
-      );
-      const met = !hasConditions || results.some((r) => r.met);
-      report = config.any_of ? { any_of: results.map((r) => r.report) } : (results[0]?.report ?? {});
-      if (!met) return waiting(`Pending rollover of index [index=${i}]`, { conditions: report });
-    }
-    const extra = hasConditions ? { conditions: report } : {};
+    const evaluated = await evaluateConditions(ctx);
+    if ('status' in evaluated) return evaluated;
+    const { extra } = evaluated;
     try {
       const out = ctx.rollover
         ? await ctx.rollover(alias)
