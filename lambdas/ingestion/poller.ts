@@ -57,6 +57,9 @@ export interface PollerOptions {
   readonly keepAcknowledged?: (held: JobRecord<ShardState>, acknowledged: ShardState) => Promise<void>;
 }
 
+/** How often a shard that keeps polling looks whether a rollover is handing it over. */
+const HANDOVER_CHECK_MS = 1_000;
+
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Errors that say "not now" rather than "this message is bad": the batch is tried again later. */
@@ -164,7 +167,10 @@ const run = async (
   const sleep = options.sleep ?? defaultSleep;
   const margin = options.marginMs ?? 5_000;
   let state = ctx.record.state;
+  let checkedAt = -Infinity;
   const handingOver = async (): Promise<JobOutcome<ShardState> | undefined> => {
+    // Real time, not the worker's clock: this only spaces out a table read.
+    checkedAt = performance.now();
     const to = await options.handoverTarget?.(state.index);
     return to ? { state: { ...state, handover: { to, complete: false } }, dueAt: null } : undefined;
   };
@@ -182,12 +188,14 @@ const run = async (
   // The next batch is read while the cluster indexes this one (the stream and the cluster
   // work in parallel); it is used only if it starts where the checkpoint now stands.
   let prefetch: { from: string; read: Promise<ReadResult> } | undefined;
+  // Whether a handover began, as last checked: before the first batch, then while each
+  // batch's checkpoint is saved (the two round trips overlap), always before the next bulk.
+  let handover: JobOutcome<ShardState> | undefined;
   for (;;) {
     if (ctx.remainingMs() < margin || ctx.now() - started >= options.maxRunMs) {
       await prefetch?.read.catch(() => undefined);
       return { state, dueAt: ctx.now() };
     }
-    const handover = await handingOver();
     if (handover) {
       await prefetch?.read.catch(() => undefined);
       return handover;
@@ -204,6 +212,7 @@ const run = async (
       idleSince ??= ctx.now();
       if (ctx.now() - idleSince >= options.lingerMs) return { state, dueAt: ctx.now() };
       await sleep(Math.min(state.source.pollTimeoutMs, 1_000));
+      handover = await handingOver();
       continue;
     }
     idleSince = undefined;
@@ -221,7 +230,13 @@ const run = async (
       return { state, dueAt: state.paused ? null : ctx.now() };
     }
     try {
-      await ctx.checkpoint(state);
+      const saved = ctx.checkpoint(state);
+      // At most once a HANDOVER_CHECK_MS between batches: a rollover waits (up to 10 s) for
+      // the shard to stop and takes the position it saved last.
+      const check = performance.now() - checkedAt >= HANDOVER_CHECK_MS ? handingOver() : undefined;
+      check?.catch(() => undefined);
+      await saved;
+      handover = await check;
     } catch (error) {
       if (error instanceof StaleJobError && options.keepAcknowledged) {
         await options.keepAcknowledged(ctx.record, state).catch(() => undefined);
