@@ -57,9 +57,6 @@ export interface PollerOptions {
   readonly keepAcknowledged?: (held: JobRecord<ShardState>, acknowledged: ShardState) => Promise<void>;
 }
 
-/** How often a shard that keeps polling looks whether a rollover is handing it over. */
-const HANDOVER_CHECK_MS = 1_000;
-
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Errors that say "not now" rather than "this message is bad": the batch is tried again later. */
@@ -167,10 +164,7 @@ const run = async (
   const sleep = options.sleep ?? defaultSleep;
   const margin = options.marginMs ?? 5_000;
   let state = ctx.record.state;
-  let checkedAt = -Infinity;
   const handingOver = async (): Promise<JobOutcome<ShardState> | undefined> => {
-    // Real time, not the worker's clock: this only spaces out a table read.
-    checkedAt = performance.now();
     const to = await options.handoverTarget?.(state.index);
     return to ? { state: { ...state, handover: { to, complete: false } }, dueAt: null } : undefined;
   };
@@ -231,10 +225,10 @@ const run = async (
     }
     try {
       const saved = ctx.checkpoint(state);
-      // At most once a HANDOVER_CHECK_MS between batches: a rollover waits (up to 10 s) for
-      // the shard to stop and takes the position it saved last.
-      const check = performance.now() - checkedAt >= HANDOVER_CHECK_MS ? handingOver() : undefined;
-      check?.catch(() => undefined);
+      // After every batch, while its checkpoint is saved: a rollover waits for the shard to
+      // stop and takes the position it saved last.
+      const check = handingOver();
+      check.catch(() => undefined);
       await saved;
       handover = await check;
     } catch (error) {

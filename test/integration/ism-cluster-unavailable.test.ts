@@ -36,7 +36,7 @@ const oneState = (actions: Json[]) => ({
 
 const record = async (index: string) => {
   const uuid = (await h.explain(index)).index_uuid as string;
-  return (await managedStore().get(uuid))!; // eslint-disable-line @typescript-eslint/no-non-null-assertion
+  return (await managedStore().get(uuid))!;
 };
 
 it('connections refused: clear info, per-index exponential back-off, no retry spent, recovery', async () => {
