@@ -182,14 +182,12 @@ const run = async (
   // The next batch is read while the cluster indexes this one (the stream and the cluster
   // work in parallel); it is used only if it starts where the checkpoint now stands.
   let prefetch: { from: string; read: Promise<ReadResult> } | undefined;
-  // Whether a handover began, as last checked: before the first batch, then while each
-  // batch's checkpoint is saved (the two round trips overlap), always before the next bulk.
-  let handover: JobOutcome<ShardState> | undefined;
   for (;;) {
     if (ctx.remainingMs() < margin || ctx.now() - started >= options.maxRunMs) {
       await prefetch?.read.catch(() => undefined);
       return { state, dueAt: ctx.now() };
     }
+    const handover = await handingOver();
     if (handover) {
       await prefetch?.read.catch(() => undefined);
       return handover;
@@ -206,7 +204,6 @@ const run = async (
       idleSince ??= ctx.now();
       if (ctx.now() - idleSince >= options.lingerMs) return { state, dueAt: ctx.now() };
       await sleep(Math.min(state.source.pollTimeoutMs, 1_000));
-      handover = await handingOver();
       continue;
     }
     idleSince = undefined;
@@ -224,13 +221,7 @@ const run = async (
       return { state, dueAt: state.paused ? null : ctx.now() };
     }
     try {
-      const saved = ctx.checkpoint(state);
-      // After every batch, while its checkpoint is saved: a rollover waits for the shard to
-      // stop and takes the position it saved last.
-      const check = handingOver();
-      check.catch(() => undefined);
-      await saved;
-      handover = await check;
+      await ctx.checkpoint(state);
     } catch (error) {
       if (error instanceof StaleJobError && options.keepAcknowledged) {
         await options.keepAcknowledged(ctx.record, state).catch(() => undefined);
