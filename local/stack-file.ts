@@ -58,4 +58,6 @@ export const useLocalStack = (info: LocalStackInfo): void => {
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  // The local node is alone: a history index with a replica would leave the cluster yellow.
+  process.env.ISM_HISTORY_REPLICAS ??= '0';
 };
