@@ -1,4 +1,5 @@
 import type { LatestExecution, SMMetadata, SMPolicy, WorkflowMetadata, WorkflowType } from '../policy/model';
+import { timeValueToMillis } from '../policy/time-value';
 import type { SnapshotClient, SnapshotError } from './snapshots';
 
 /**
@@ -79,4 +80,27 @@ export const setLatestExecution = (
     end_time: endTime,
     ...(Object.keys(stampedInfo).length > 0 ? { info: stampedInfo } : {}),
   };
+};
+
+/**
+ * The in-flight step has run past its workflow's `time_limit`: records TIME_LIMIT_EXCEEDED and
+ * sends the time-limit notification. The caller resets the workflow when this is true.
+ */
+export const timeLimitExceeded = (
+  ctx: StateContext,
+  workflow: 'creation' | 'deletion',
+  now: number,
+): boolean => {
+  const limit = ctx.policy[workflow]?.time_limit;
+  const startTime = ctx.workflow.latest_execution?.start_time;
+  if (!limit || startTime === undefined || now - startTime <= timeValueToMillis(limit, 'time_limit'))
+    return false;
+  const text = `Time limit ${limit} exceeded during snapshot ${workflow} step`;
+  setLatestExecution(ctx, 'TIME_LIMIT_EXCEEDED', { cause: text }, now);
+  ctx.notify({
+    condition: 'time_limit_exceeded',
+    subject: 'Snapshot Management - Snapshot Time Limit Notification',
+    text: ctx.workflow.latest_execution?.info?.cause ?? text,
+  });
+  return true;
 };

@@ -1,7 +1,6 @@
 import { compileDateFormat, DEFAULT_DATE_FORMAT } from '../policy/date-format';
 import { snapshotNameZone } from '../policy/parse';
 import { nextFireTime, previousFireTime } from '../policy/schedule';
-import { timeValueToMillis } from '../policy/time-value';
 import type { SMPolicy } from '../policy/model';
 import {
   NEXT,
@@ -9,6 +8,7 @@ import {
   STAY,
   clusterCallFailed,
   setLatestExecution,
+  timeLimitExceeded,
   type StateContext,
   type StateResult,
 } from './context';
@@ -156,18 +156,7 @@ export const creationFinished = async (ctx: StateContext): Promise<StateResult> 
         text: wf.latest_execution?.info?.message ?? message,
       });
     } else if (info.state === 'IN_PROGRESS') {
-      const limit = policy.creation?.time_limit;
-      const startTime = wf.latest_execution?.start_time;
-      if (limit && startTime !== undefined && now - startTime > timeValueToMillis(limit, 'time_limit')) {
-        const text = `Time limit ${limit} exceeded during snapshot creation step`;
-        setLatestExecution(ctx, 'TIME_LIMIT_EXCEEDED', { cause: text }, now);
-        ctx.notify({
-          condition: 'time_limit_exceeded',
-          subject: 'Snapshot Management - Snapshot Time Limit Notification',
-          text: wf.latest_execution?.info?.cause ?? text,
-        });
-        result = RESET;
-      }
+      if (timeLimitExceeded(ctx, 'creation', now)) result = RESET;
     } else {
       setLatestExecution(
         ctx,

@@ -7,6 +7,7 @@ import {
   STAY,
   clusterCallFailed,
   setLatestExecution,
+  timeLimitExceeded,
   type StateContext,
   type StateResult,
 } from './context';
@@ -144,18 +145,7 @@ export const deletionFinished = async (ctx: StateContext): Promise<StateResult> 
         text: wf.latest_execution?.info?.message ?? message,
       });
     } else {
-      const limit = policy.deletion?.time_limit;
-      const startTime = wf.latest_execution?.start_time;
-      if (limit && startTime !== undefined && now - startTime > timeValueToMillis(limit, 'time_limit')) {
-        const text = `Time limit ${limit} exceeded during snapshot deletion step`;
-        setLatestExecution(ctx, 'TIME_LIMIT_EXCEEDED', { cause: text }, now);
-        ctx.notify({
-          condition: 'time_limit_exceeded',
-          subject: 'Snapshot Management - Snapshot Time Limit Notification',
-          text: wf.latest_execution?.info?.cause ?? text,
-        });
-        result = RESET;
-      }
+      if (timeLimitExceeded(ctx, 'deletion', now)) result = RESET;
     }
   }
   advanceTrigger(ctx, deletionSchedule(ctx));
