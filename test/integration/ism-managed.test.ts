@@ -1,17 +1,13 @@
-import { ManualClock } from '../../lambdas/shared/clock';
-import { runDue, type JobContext } from '../../lambdas/shared/jobs/run-due';
 import type { ClusterApi } from '../../lambdas/ism/cluster-api';
-import { clusterApi } from '../../lambdas/ism/cluster-deps';
 import { controlStore, managedStore, optOutStore, policyStore } from '../../lambdas/ism/managed-deps';
 import { autoManage } from '../../lambdas/ism/managed-index/templates';
 import { indexInfo } from '../../lambdas/ism/managed-index/cluster-indices';
-import type { ManagedIndex } from '../../lambdas/ism/managed-index/model';
-import { ismWork } from '../../lambdas/ism/runner/run-managed-index';
-import { rolloverHistory, rolloverService } from '../../lambdas/rollover/deps';
+import { rolloverHistory } from '../../lambdas/rollover/deps';
 import { notifier } from '../../lambdas/notifications/notifier';
 import { ismNotifier } from '../../lambdas/ism/runner/notify';
 import { startWebhookReceiver } from '../support/webhook-receiver';
-import { startTestApi, type TestApi } from '../support/api';
+import type { TestApi } from '../support/api';
+import { startIsmHarness, type IsmHarness } from '../support/ism-harness';
 import { validateResponse } from '../support/spec';
 
 /**
@@ -22,41 +18,23 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 jest.setTimeout(60_000);
 
+let h: IsmHarness;
 let api: TestApi;
 let cluster: ClusterApi;
-const clock = new ManualClock(Date.now());
 const MINUTE = 60_000;
 
 beforeAll(async () => {
-  api = await startTestApi();
-  cluster = clusterApi();
+  // The runner of these tests delivers notifications (error_notification, the notification action).
+  h = await startIsmHarness(() => ({ notifier: ismNotifier(notifier()) }));
+  api = h.api;
+  cluster = h.cluster;
 });
-afterAll(async () => api.close());
+afterAll(async () => h.close());
 
-const runner = (c: ClusterApi = cluster) =>
-  ismWork({
-    cluster: c,
-    policies: policyStore(),
-    jobIntervalMs: MINUTE,
-    jitter: 0,
-    rollover: (alias) => rolloverService().rollover({ alias, source: 'ism' }),
-    notifier: ismNotifier(notifier()),
-  });
-
-/** One ism-runner invocation at the clock's time. */
-const tick = async (c?: ClusterApi) => {
-  // Items added through the API are due at the wall-clock time of the add.
-  clock.set(Math.max(clock.now(), Date.now()));
-  return runTick(c);
-};
-const runTick = async (c?: ClusterApi) =>
-  runDue({ store: managedStore(), clock, work: runner(c), leaseMs: 6 * MINUTE });
-
+/** One ism-runner invocation at the clock's time (items added through the API are due at once). */
+const tick = (c?: ClusterApi) => h.tick(c);
 /** Moves the clock past every schedule and runs once. */
-const later = async (ms = 2 * MINUTE, c?: ClusterApi) => {
-  clock.advance(ms);
-  return tick(c);
-};
+const later = (ms = 2 * MINUTE, c?: ClusterApi) => h.later(ms, c);
 
 const putPolicy = async (id: string, policy: Json) => {
   const r = await api.request('PUT', `/_plugins/_ism/policies/${id}`, { policy });
@@ -204,7 +182,7 @@ describe('failures, retry and back-off', () => {
     expect(e.info.message).toBe('Missing rollover_alias index setting [index=beta-000001]');
 
     // Inside the back-off window nothing runs.
-    clock.advance(30_000);
+    h.clock.advance(30_000);
     await tick();
     expect((await explain('beta-000001')).action.consumed_retries).toBe(1);
 
@@ -315,62 +293,25 @@ describe('indices deleted behind our back', () => {
 });
 
 describe('crash safety of rollover', () => {
-  class Crash extends Error {}
   beforeAll(async () => {
     await putPolicy('roll-crash', rolloverPolicy(2));
   });
 
-  /**
-   * Runs the index's job function under a lease and kills it at a boundary: `before` dies right
-   * after the `starting` checkpoint of attempt_rollover is saved (before the cluster call);
-   * `after` dies after the rollover call, when the result would be saved. Nothing else is saved
-   * and the lease is left to expire, as when a Lambda dies.
-   */
-  const crashOnce = async (when: string, index = 'eps-000001', stepName = 'attempt_rollover') => {
-    const store = managedStore();
-    const due = await store.findDue(clock.now(), 100);
-    for (const d of due) {
-      const held = await store.lease(d.id, 'crasher', clock.now(), 6 * MINUTE);
-      if (!held || held.state.index !== index) {
-        if (held) await store.release(held);
-        continue;
-      }
-      let current = held;
-      const ctx: JobContext<ManagedIndex> = {
-        get record() {
-          return current;
-        },
-        now: () => clock.now(),
-        remainingMs: () => 60_000,
-        checkpoint: async (state, dueAt) => {
-          const step = state.metadata?.step;
-          const rollover = step?.name === stepName;
-          if (when === 'after' && rollover && step?.step_status !== 'starting') throw new Crash('after');
-          current = await store.save(
-            current,
-            state,
-            dueAt === undefined ? (current.dueAt ?? null) : dueAt,
-            clock.now() + 6 * MINUTE,
-          );
-          if (when === 'before' && rollover && step?.step_status === 'starting') throw new Crash('before');
-          return current;
-        },
-      };
-      await expect(runner()(ctx)).rejects.toBeInstanceOf(Crash);
-    }
-  };
+  // Killed at a boundary of the step (test/support/ism-harness.ts), the lease left to expire.
+  const crashOnce = (when: 'before' | 'after', index = 'eps-000001', stepName = 'attempt_rollover') =>
+    h.crashOnce(when, index, stepName);
 
   it.each([
     ['before the rollover call (after the starting checkpoint)', 'before'],
     ['after the rollover call, before the result is saved', 'after'],
-  ])('a run that dies %s is resumed without a second rollover', async (_label, when) => {
+  ] as const)('a run that dies %s is resumed without a second rollover', async (_label, when) => {
     for (const i of ['eps-000001', 'eps-000002', 'eps-000003'])
       if (await exists(i)) await cluster.request('DELETE', `/${i}`);
     await createIndex('eps-000001', 'eps');
     await add('eps-000001', 'roll-crash');
     await tick();
     await indexDocs('eps', 2);
-    clock.advance(2 * MINUTE);
+    h.clock.advance(2 * MINUTE);
     await crashOnce(when);
     const mid = await explain('eps-000001');
     expect(mid.step).toMatchObject({ name: 'attempt_rollover', step_status: 'starting' });
@@ -413,7 +354,7 @@ describe('crash safety of rollover', () => {
     // A fresh index for the crash: the first tick above may have run the whole policy already.
     await createIndex('theta-2');
     await add('theta-2', 'snap-crash');
-    clock.set(Math.max(clock.now(), Date.now()) + 1000);
+    h.clock.set(Math.max(h.clock.now(), Date.now()) + 1000);
     await crashOnce('after', 'theta-2', 'attempt_snapshot');
     const mid = await explain('theta-2');
     expect(mid.step).toMatchObject({ name: 'attempt_snapshot', step_status: 'starting' });

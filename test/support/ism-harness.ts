@@ -49,7 +49,10 @@ export interface IsmHarness {
   close(): Promise<void>;
 }
 
-export const startIsmHarness = async (defaults: Partial<RunnerDeps> = {}): Promise<IsmHarness> => {
+/** `defaults` for every runner; a function when they need the API's environment (built on use). */
+export const startIsmHarness = async (
+  defaults: Partial<RunnerDeps> | (() => Partial<RunnerDeps>) = {},
+): Promise<IsmHarness> => {
   const api = await startTestApi();
   const cluster = clusterApi();
   const clock = new ManualClock(Date.now());
@@ -60,7 +63,7 @@ export const startIsmHarness = async (defaults: Partial<RunnerDeps> = {}): Promi
       jobIntervalMs: MINUTE,
       jitter: 0,
       rollover: (alias) => rolloverService().rollover({ alias, source: 'ism' }),
-      ...defaults,
+      ...(typeof defaults === 'function' ? defaults() : defaults),
       ...extra,
     });
   const tick = async (c?: ClusterApi) => {
