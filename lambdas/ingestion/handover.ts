@@ -209,23 +209,50 @@ export class IngestionHandover {
     await this.o.markers.delete(oldIndex);
   }
 
-  /** The rollover did not happen: the old index goes on ingesting where it stopped. */
+  /**
+   * The rollover did not happen: the old index goes on ingesting where it stopped.
+   *
+   * A poller that read the marker just before it went stops its shard when its batch is done,
+   * after the first pass; so once the marker is gone and every poller that may have seen it has
+   * let go, the shards are let go again. (With the marker gone, no poller stops a shard anew.)
+   */
   private async undo(oldIndex: string): Promise<void> {
+    await this.unstop(oldIndex);
+    await this.o.markers.delete(oldIndex);
+    const deadline = this.o.clock.now() + this.waitMs;
+    for (const old of await this.shards(oldIndex)) await this.waitForPoller(old.id, deadline);
+    await this.unstop(oldIndex);
+  }
+
+  private async unstop(oldIndex: string): Promise<void> {
     for (const old of await this.shards(oldIndex)) {
       if (!old.state.handover || old.state.handover.complete) continue;
-      await this.mutate(old.id, (s) =>
+      await this.mutate(old.id, (s, dueAt) =>
         s.handover && !s.handover.complete
           ? { state: { ...s, handover: undefined }, dueAt: s.paused ? null : this.o.clock.now() }
-          : { state: s, dueAt: null },
+          : { state: s, dueAt },
       );
     }
-    await this.o.markers.delete(oldIndex);
+  }
+
+  /** Waits (until `deadline`) for the poller holding the shard's lease, if any, to let go. */
+  private async waitForPoller(id: string, deadline: number): Promise<void> {
+    for (;;) {
+      const record = await this.o.store.get(id);
+      const now = this.o.clock.now();
+      if (!record?.leaseOwner || (record.leaseUntil ?? 0) < now || now > deadline) return;
+      await this.sleep(200);
+    }
   }
 
   private async stopAll(oldIndex: string, newIndex: string): Promise<void> {
     const deadline = this.o.clock.now() + this.waitMs;
     const shards = await this.shards(oldIndex);
-    await Promise.all(shards.map((s) => this.stop(s.id, newIndex, deadline)));
+    // Every stop ends before this returns, refused or not: one still waiting in the background
+    // would stop its shard after an undo had let the others go on.
+    const results = await Promise.allSettled(shards.map((s) => this.stop(s.id, newIndex, deadline)));
+    const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (refused) throw refused.reason;
   }
 
   /** Stops one shard where it stands (see the class comment). */
@@ -336,12 +363,12 @@ export class IngestionHandover {
 
   private async mutate(
     id: string,
-    change: (s: ShardState) => { state: ShardState; dueAt: Schedule },
+    change: (s: ShardState, dueAt: Schedule) => { state: ShardState; dueAt: Schedule },
   ): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.o.store.get(id);
       if (!current) return;
-      const next = change(current.state);
+      const next = change(current.state, current.dueAt ?? null);
       try {
         await this.o.store.update(id, current.rev, next.state, next.dueAt);
         return;

@@ -398,6 +398,65 @@ describe('crash safety', () => {
   });
 });
 
+describe('refused rollover', () => {
+  test('refused while a poller is mid-batch: the poller that saw the handover lets go, and every shard goes on ingesting', async () => {
+    await createIngesting('rx-000201', 'rx2', fileSource('rx2', { 'poll.max_batch_size': 5 }));
+    append('rx2', 0, ids('w', 0, 12).map(doc));
+    const markers = new DynamoHandoverMarkers(documentClient(), api.tableName);
+    const handover = new IngestionHandover({
+      store: shardStore(),
+      markers,
+      cluster: new IngestionClusterAdapter(clusterClient),
+      recordedNewIndex: async () => undefined,
+      poller: {
+        cluster: new IngestionClusterAdapter(clusterClient),
+        consumer: (s) => createConsumer(s.source, s.shard),
+      },
+      clock: systemClock,
+      waitMs: 3_000,
+    });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // Shard 0's poller is held after its first bulk until the handover has begun; it then sees
+    // the handover, but stops its shard for it only once the refusal took the marker away.
+    let bulks = 0;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const polling = poll({
+      afterBulk: async () => {
+        if (bulks++ === 0) await held;
+      },
+      handoverTarget: async (index) => {
+        const to = await handover.target(index);
+        if (to) while (await markers.get(index)) await sleep(50);
+        return to;
+      },
+    });
+    while (bulks === 0) await sleep(20);
+    const preparing = handover.prepare('rx2', 'rx-000201', 'rx-000202', undefined).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    while (!(await markers.get('rx-000201'))) await sleep(20);
+    release();
+    const refusal = await preparing;
+    expect(refusal).toMatchObject({ status: 429, type: 'rejected_execution_exception' });
+    // What the rollover service does when a hook refuses: nothing rolled over.
+    await handover.finish('rx2', 'rx-000201', { rolledOver: false, error: refusal });
+    await polling;
+
+    expect(await markers.get('rx-000201')).toBeUndefined();
+    expect((await state('rx-000201')).map((s) => [s.poller_state, s.handed_over_to])).toEqual([
+      ['POLLING', undefined],
+      ['POLLING', undefined],
+    ]);
+    append('rx2', 0, ids('w', 12, 15).map(doc));
+    append('rx2', 1, ids('w', 15, 18).map(doc));
+    await poll();
+    await poll();
+    expect(await idsIn('rx-000201')).toEqual(ids('w', 0, 18));
+  });
+});
+
 describe('pause and rollover', () => {
   test('paused in the middle of a batch, then rolled over at once: the new index starts behind that batch, still paused', async () => {
     await createIngesting('rf-000201', 'rf2', fileSource('rf2', { 'poll.max_batch_size': 5 }));

@@ -119,6 +119,9 @@ describe('leases', () => {
 
     expect(summary).toMatchObject({ ran: 1, stale: 1 });
     expect((await store.get('idx'))?.state).toEqual({ runs: 0, note: 'retried by the API' });
+    // The dropped run gave its lease back: the item can run again at once, not after the lease.
+    expect(await runDue({ store, clock, work: countRun })).toMatchObject({ ran: 1, stale: 0 });
+    expect((await store.get('idx'))?.state.runs).toBe(1);
   });
 
   it('update with a stale rev is refused and changes nothing', async () => {

@@ -148,6 +148,10 @@ export const runDue = async <S>(options: RunDueOptions<S>): Promise<RunSummary> 
     } catch (error) {
       if (error instanceof StaleJobError) {
         counts.stale++;
+        // Someone else wrote the item meanwhile (an API call, a rollover handover): their write
+        // stands, and so must not our lease, or the item would wait out the whole lease before
+        // anyone could run it again. Released only if it is still ours.
+        await store.release(held).catch(() => undefined);
         return;
       }
       counts.failed++;
@@ -155,6 +159,7 @@ export const runDue = async <S>(options: RunDueOptions<S>): Promise<RunSummary> 
         await store.save(held, held.state, clock.now() + retryDelayMs);
       } catch (e) {
         if (!(e instanceof StaleJobError)) throw e;
+        await store.release(held).catch(() => undefined); // as above: the other write stands
       }
       onError?.(id, error);
     }
