@@ -3,7 +3,7 @@ import { OpenSearchError, illegalArgument } from '../shared/errors';
 import { StaleJobError, type JobRecord, type JobStore, type Schedule } from '../shared/jobs/job-store';
 import type { JobContext } from '../shared/jobs/run-due';
 import { emptyCounts, flattenSettings, shardId, shardPrefix, type Position, type ShardState } from './model';
-import { pollShard, type PollerOptions } from './poller';
+import { HANDED_OVER_RECHECK_MS, pollShard, type PollerOptions } from './poller';
 
 /**
  * Rollover of an ingesting index (OpenSearch itself cannot do it): the new index takes over the
@@ -202,7 +202,11 @@ export class IngestionHandover {
       // Old shards without a counterpart (a new index with fewer shards) keep their stream.
       await this.mutate(old.id, (s) =>
         s.shard < count
-          ? { state: { ...s, handover: { to: newIndex, complete: true } }, dueAt: null }
+          ? {
+              state: { ...s, handover: { to: newIndex, complete: true } },
+              // It only looks, now and then, whether the old index was deleted (see pollShard).
+              dueAt: this.o.clock.now() + HANDED_OVER_RECHECK_MS,
+            }
           : { state: { ...s, handover: undefined }, dueAt: s.paused ? null : this.o.clock.now() },
       );
     }

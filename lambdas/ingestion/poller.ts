@@ -57,6 +57,9 @@ export interface PollerOptions {
   readonly keepAcknowledged?: (held: JobRecord<ShardState>, acknowledged: ShardState) => Promise<void>;
 }
 
+/** How often a shard that handed its stream over at a rollover looks whether its index is gone. */
+export const HANDED_OVER_RECHECK_MS = 60 * 60_000;
+
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Errors that say "not now" rather than "this message is bad": the batch is tried again later. */
@@ -140,7 +143,13 @@ export const pollShard =
   (options: PollerOptions): JobFunction<ShardState> =>
   async (ctx: JobContext<ShardState>): Promise<JobOutcome<ShardState> | 'delete'> => {
     const state = ctx.record.state;
-    // Paused and handed-over shards are unscheduled; resume schedules them again.
+    if (state.handover?.complete) {
+      // Kept for the state API while the old index lives; gone with it.
+      if (!(await options.cluster.indexExists(state.index))) return 'delete';
+      return { state, dueAt: ctx.now() + HANDED_OVER_RECHECK_MS };
+    }
+    // Paused shards, and shards stopped for a rollover, are unscheduled; resume (or the
+    // handover's end) schedules them again.
     if (state.paused || state.handover) return { state, dueAt: null };
     let current = state;
     try {

@@ -1,6 +1,7 @@
 import type { Clock } from '../shared/clock';
 import { OpenSearchError, illegalArgument } from '../shared/errors';
 import { StaleJobError, type JobRecord, type JobStore, type Schedule } from '../shared/jobs/job-store';
+import { HANDED_OVER_RECHECK_MS } from './poller';
 import {
   emptyCounts,
   pollerState,
@@ -288,7 +289,8 @@ export class IngestionService {
         state: paused
           ? { ...s, paused: true }
           : { ...s, paused: false, error: undefined, position: reset ?? s.position },
-        dueAt: paused ? null : now,
+        // A shard that handed its stream over still looks now and then whether its index is gone.
+        dueAt: paused ? (s.handover?.complete ? now + HANDED_OVER_RECHECK_MS : null) : now,
       }));
     }
     const ok = Object.keys(failures).length === 0;

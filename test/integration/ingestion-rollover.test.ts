@@ -14,7 +14,8 @@ import { IngestionClusterAdapter } from '../../lambdas/ingestion/cluster-adapter
 import { ingestionHandover, ingestionService, shardStore } from '../../lambdas/ingestion/deps';
 import { IngestionHandover } from '../../lambdas/ingestion/handover';
 import { DynamoHandoverMarkers } from '../../lambdas/ingestion/handover-markers';
-import { pollShard, type PollerOptions } from '../../lambdas/ingestion/poller';
+import { HANDED_OVER_RECHECK_MS, pollShard, type PollerOptions } from '../../lambdas/ingestion/poller';
+import { shardPrefix } from '../../lambdas/ingestion/model';
 import { createConsumer } from '../../lambdas/ingestion/sources';
 import { clusterApi } from '../../lambdas/ism/cluster-deps';
 import { policyStore, managedStore } from '../../lambdas/ism/managed-deps';
@@ -270,6 +271,42 @@ describe('rollover through the API', () => {
     expect(res.body.error.reason).toContain(reason);
     expect((await api.request('GET', '/rx-000002')).status).toBe(404);
     expect((await state(index)).map((s) => s.poller_paused)).toEqual([false, false]);
+  });
+});
+
+describe('after the handover', () => {
+  test('the old index keeps its handed-over shards for the state API; once it is deleted they go at the next hourly look', async () => {
+    await createIngesting('rf-000301', 'rf3', fileSource('rf3'));
+    append('rf3', 0, ids('h', 0, 4).map(doc));
+    await poll();
+    const res = await api.request<Json>('POST', '/rf3/_rollover');
+    expect(res.body).toMatchObject({ new_index: 'rf-000302', rolled_over: true });
+    await poll();
+    expect((await state('rf-000301')).map((s) => [s.handed_over_to, s.handover_complete])).toEqual([
+      ['rf-000302', true],
+      ['rf-000302', true],
+    ]);
+
+    const client = await clusterClient();
+    await client.indices.delete({ index: 'rf-000301' });
+    await poll();
+    expect(await shardStore().list(shardPrefix('rf-000301'))).toHaveLength(2); // not due yet
+    append('rf3', 1, ids('h', 4, 6).map(doc));
+    const nextLook = new ManualClock(Date.now() + HANDED_OVER_RECHECK_MS + 1_000);
+    await runDue({
+      store: shardStore(),
+      clock: nextLook,
+      retryDelayMs: 0,
+      work: pollShard({
+        cluster: new IngestionClusterAdapter(clusterClient),
+        consumer: (st) => createConsumer(st.source, st.shard),
+        lingerMs: 0,
+        maxRunMs: 60_000,
+      }),
+    });
+    expect(await shardStore().list(shardPrefix('rf-000301'))).toEqual([]);
+    // The new index ingests on.
+    expect(await idsIn('rf-000302')).toEqual(ids('h', 4, 6));
   });
 });
 

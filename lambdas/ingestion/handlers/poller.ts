@@ -21,11 +21,16 @@ export const handler = workerHandler('ingestion-poller', async (invocation): Pro
   const consumers = new Map<string, ShardConsumer>();
   const handover = ingestionHandover();
   try {
-    // Rollovers whose caller died between the cluster's rollover and the handover's end.
-    const resolved = await handover.resolvePending().catch((error: unknown) => {
-      logger.warn('pending rollover handovers not resolved; tried again next run', { error: error as Error });
-      return undefined;
-    });
+    // Rollovers whose caller died between the cluster's rollover and the handover's end
+    // (looked for once per run: by the coordinator, not by its fan-out copies).
+    const resolved = invocation.fanOut?.partition
+      ? undefined
+      : await handover.resolvePending().catch((error: unknown) => {
+          logger.warn('pending rollover handovers not resolved; tried again next run', {
+            error: error as Error,
+          });
+          return undefined;
+        });
     if (resolved && resolved.completed.length + resolved.undone.length > 0)
       logger.info('rollover handovers resolved', { ...resolved });
     return await runDue({
