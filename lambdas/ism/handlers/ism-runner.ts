@@ -20,7 +20,7 @@ import { historySettingsFromEnv } from '../history/settings';
 import { clusterIsRed } from '../runner/cluster-health';
 import { ismNotifier } from '../runner/notify';
 import { notifier } from '../../notifications/notifier';
-import { ismRollupProgress, startIsmRollup } from '../../rollup/ism-rollup';
+import { ismRollupJobId, ismRollupProgress, startIsmRollup } from '../../rollup/ism-rollup';
 import { rollupService } from '../../rollup/deps';
 import { ismWork } from '../runner/run-managed-index';
 
@@ -74,6 +74,7 @@ export const handler = workerHandler('ism-runner', async (invocation) => {
         policies: policyStore(),
         notifier: ismNotifier(notifier()),
         rollups: {
+          id: ismRollupJobId,
           start: (index, rollup, now) => startIsmRollup(rollupService(), index, rollup, now),
           progress: (id) => ismRollupProgress(rollupService(), id),
         },

@@ -27,6 +27,9 @@ export type RolloverPort = (alias: string) => Promise<{ acknowledged?: boolean; 
 
 /** The control plane's rollup jobs, as the ISM rollup action needs them (lambdas/rollup/ism-rollup.ts). */
 export interface RollupPort {
+  /** The job id the action uses for this index (the plugin's hash of the index and the rollup). */
+  id(index: string, rollup: ISMRollup): string;
+  /** Creates the job, or (re)starts it when it exists. */
   start(index: string, rollup: ISMRollup, now: number): Promise<{ rollupId: string; created: boolean }>;
   progress(
     rollupId: string,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import Mustache from 'mustache';
 import { errorMessage, isClusterError, seg } from '../../cluster-api';
 import type { RollupConfig } from '../../policy/model';
-import { completed, failed, waiting, type ActionDefinition, type Step } from '../step';
+import { completed, failed, waiting, type ActionDefinition, type Step, type StepResult } from '../step';
 
 /**
  * rollup: create the rollup job, then wait for it. The job id is a hash of the source index and
@@ -17,27 +17,44 @@ const jobId = (index: string, config: RollupConfig): string =>
     .update(`${index}${JSON.stringify(config.ism_rollup)}`)
     .digest('hex');
 
+const alreadyExists = (id: string, i: string): StepResult => ({
+  status: 'completed',
+  info: { info: `Rollup job [${id}] already exists, skipping creation [index=${i}]` },
+  properties: { rollup_id: id },
+});
+
 const createRollup: Step<RollupConfig> = {
   name: 'attempt_create_rollup',
-  intent: ({ index, config }) => ({ rollup_id: jobId(index.name, config) }),
-  async execute({ cluster, index, config, rollups, now }) {
+  // Recorded before the job is created, so that the id is known whatever happens next.
+  intent: ({ index, config, rollups }) => ({
+    rollup_id: rollups ? rollups.id(index.name, config.ism_rollup) : jobId(index.name, config),
+  }),
+  async execute({ cluster, index, config, rollups, now, properties }) {
     const i = index.name;
     if (rollups) {
-      let id = 'unknown';
+      const id = rollups.id(i, config.ism_rollup);
+      // As the plugin: an existing job is restarted only after this action saw it fail;
+      // otherwise (e.g. created just before a crash) it is left to run, and the step goes on.
+      const failedBefore = properties.has_rollup_failed === true;
       try {
+        if (!failedBefore && (await rollups.progress(id)).exists) return alreadyExists(id, i);
         const out = await rollups.start(i, config.ism_rollup, now);
-        id = out.rollupId;
-        return out.created
-          ? {
-              ...completed(`Successfully created the rollup job [${id}] [index=${i}]`),
-              properties: { rollup_id: id },
-            }
-          : {
-              ...completed(`Successfully restarted the rollup job [${id}] [index=${i}]`),
-              properties: { rollup_id: id },
-            };
+        if (!out.created && !failedBefore) return alreadyExists(out.rollupId, i);
+        return {
+          ...completed(
+            out.created
+              ? `Successfully created the rollup job [${out.rollupId}] [index=${i}]`
+              : `Successfully restarted the rollup job [${out.rollupId}] [index=${i}]`,
+          ),
+          properties: { rollup_id: out.rollupId },
+        };
       } catch (e) {
-        return failed(`Failed to create the rollup job [${id}] [index=${i}]`, errorMessage(e));
+        return failed(
+          failedBefore
+            ? `Failed to start the rollup job [${id}] [index=${i}]`
+            : `Failed to create the rollup job [${id}] [index=${i}]`,
+          errorMessage(e),
+        );
       }
     }
     const id = jobId(i, config);
