@@ -307,6 +307,41 @@ test('resume with reset_settings re-reads from an offset or a timestamp', async 
   expect(bad.body.failures[index][0].error).toContain('offset [abc]');
 });
 
+test('a position outside the log: with auto.offset.reset none the state says so and nothing moves; with earliest the shard starts over', async () => {
+  const { index, topic } = fresh();
+  await createTopic(topic, 1);
+  await produce(topic, 0, range('o', 0, 5).map(doc));
+  const fallback = `${index}-earliest`;
+  await createIndex(index, topic, {
+    'pointer.init.reset': 'reset_by_offset',
+    'pointer.init.reset.value': 50,
+  });
+  await createIndex(fallback, topic, {
+    'pointer.init.reset': 'reset_by_offset',
+    'pointer.init.reset.value': 50,
+    param: { 'auto.offset.reset': 'earliest' },
+  });
+  expect((await poll()).failed).toBe(1);
+
+  expect(await ids(index)).toEqual([]);
+  const [stuck] = await state(index);
+  expect(stuck).toMatchObject({ poller_paused: false, batch_start_pointer: 'KafkaOffset{offset=50}' });
+  expect(stuck.error).toContain(`offset 50 is out of range for partition 0 of topic [${topic}]`);
+  expect(stuck.error).toContain('reset_settings');
+  expect(await ids(fallback)).toEqual(range('o', 0, 5));
+  expect((await state(fallback))[0]).toMatchObject({ batch_start_pointer: 'KafkaOffset{offset=5}' });
+  expect((await state(fallback))[0].error).toBeUndefined();
+
+  // What the error says to do: a resume with a reset inside the log.
+  await api.request('POST', `/${index}/ingestion/_pause`);
+  await api.request('POST', `/${index}/ingestion/_resume`, {
+    reset_settings: [{ shard: 0, mode: 'offset', value: '2' }],
+  });
+  await poll();
+  expect(await ids(index)).toEqual(range('o', 2, 5));
+  expect((await state(index))[0].error).toBeUndefined();
+});
+
 test('BLOCK stops the shard at a malformed message and the state says so; a reset past it goes on', async () => {
   const { index, topic } = fresh();
   await createTopic(topic, 1);
