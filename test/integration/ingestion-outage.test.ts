@@ -11,11 +11,11 @@ import { systemClock } from '../../lambdas/shared/clock';
 import { runDue, type RunSummary } from '../../lambdas/shared/jobs/run-due';
 import { startTestApi, type TestApi } from '../support/api';
 import { validateResponse } from '../support/spec';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { startClusterProxy, type ClusterProxy } from '../support/cluster-proxy';
 
 /**
  * The cluster goes away while the poller works and comes back: real connection failures (the
- * poller reaches the node through a loopback TCP proxy that the test closes and reopens, so
+ * poller reaches the node through a loopback proxy (test/support/cluster-proxy.ts) that the test closes and reopens, so
  * the node other suites share keeps running). The state API reports the failure, the position
  * never moves past a batch the cluster did not acknowledge (also when the node did the work
  * but its answer was lost), and once the node is reachable again the index holds every
@@ -26,12 +26,12 @@ jest.setTimeout(120_000);
 
 let api: TestApi;
 let dir: string;
-let proxy: TcpProxy;
+let proxy: ClusterProxy;
 let proxied: Promise<Client>;
 beforeAll(async () => {
   api = await startTestApi();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingestion-outage-'));
-  proxy = await startTcpProxy(process.env.OPENSEARCH_URL as string);
+  proxy = await startClusterProxy(process.env.OPENSEARCH_URL as string);
   proxied = createClusterClient({ endpoint: proxy.url, auth: 'none' });
 });
 afterAll(async () => {
@@ -125,7 +125,7 @@ test('the node becomes unreachable mid-run and comes back: the error is reported
 
   // Back, but the answers to `_bulk` are lost: the node indexes, the poller never hears it.
   await proxy.up();
-  proxy.loseAnswers('POST /_bulk');
+  proxy.loseAnswers(/^POST \/_bulk/);
   expect((await poll()).failed).toBeGreaterThanOrEqual(1);
   shards = await state();
   expect(shards[0].batch_start_pointer).toBe('FileOffset{line=30}');
@@ -134,7 +134,7 @@ test('the node becomes unreachable mid-run and comes back: the error is reported
   expect(indexedUnacknowledged).toEqual(expect.arrayContaining(ids(30, 40)));
 
   // Fully back: the poller catches up from its last acknowledged position; each message once.
-  proxy.loseAnswers(undefined);
+  proxy.forward();
   expect((await poll()).failed).toBe(0);
   expect(await idsIn('outage')).toEqual([...ids(0, 70), ...ids(100, 110)]);
   shards = await state();

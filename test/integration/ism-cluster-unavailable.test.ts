@@ -1,7 +1,7 @@
 import { createClusterClient } from '../../lambdas/shared/cluster';
 import { clusterApi } from '../../lambdas/ism/cluster-deps';
 import { managedStore } from '../../lambdas/ism/managed-deps';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy';
+import { startClusterProxy, type ClusterProxy } from '../support/cluster-proxy';
 import { MINUTE, startIsmHarness, type IsmHarness } from '../support/ism-harness';
 
 /**
@@ -14,12 +14,12 @@ import { MINUTE, startIsmHarness, type IsmHarness } from '../support/ism-harness
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 let h: IsmHarness;
-let proxy: FaultProxy;
+let proxy: ClusterProxy;
 let viaProxy: ReturnType<typeof clusterApi>;
 
 beforeAll(async () => {
   h = await startIsmHarness();
-  proxy = await startFaultProxy(process.env.OPENSEARCH_URL as string);
+  proxy = await startClusterProxy(process.env.OPENSEARCH_URL as string);
   const client = createClusterClient({ endpoint: proxy.url, auth: 'none' });
   viaProxy = clusterApi(() => client);
 });
@@ -92,7 +92,7 @@ it('503 and 429 during a step: the step stays started and is resumed, not failed
   await h.putPolicy('cu-ro', oneState([{ read_only: {} }]));
   await h.cluster.request('PUT', '/cu-ro', { body: { settings: { 'index.number_of_replicas': 0 } } });
   await h.add('cu-ro', 'cu-ro');
-  proxy.answer(503, /^PUT \/cu-ro\/_settings/);
+  await proxy.answer(503, /^PUT \/cu-ro\/_settings/);
   await h.tick(viaProxy);
   let e = await h.explain('cu-ro');
   expect(e.step).toMatchObject({ name: 'set_read_only', step_status: 'starting' });
@@ -102,7 +102,7 @@ it('503 and 429 during a step: the step stays started and is resumed, not failed
   );
   expect(e.info.cause).toMatch(/injected 503/);
 
-  proxy.answer(429, /^PUT \/cu-ro\/_settings/);
+  await proxy.answer(429, /^PUT \/cu-ro\/_settings/);
   await h.later(2 * MINUTE, viaProxy);
   e = await h.explain('cu-ro');
   expect(e.info).toMatchObject({

@@ -9,7 +9,7 @@ import { smRunner, type SMNotifier } from '../../lambdas/sm/runner/sm-runner';
 import { ClusterSnapshots, type SnapshotClient } from '../../lambdas/sm/runner/snapshots';
 import { channelStore, notifier } from '../../lambdas/notifications/notifier';
 import { startTestApi, type TestApi } from '../support/api';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { startClusterProxy, type ClusterProxy } from '../support/cluster-proxy';
 import { startWebhookReceiver } from '../support/webhook-receiver';
 import { validateResponse } from '../support/spec';
 
@@ -416,10 +416,10 @@ describe('many policies', () => {
 describe('an unavailable cluster', () => {
   // The runner reaches the real node through a loopback proxy that the scenarios take down
   // (connection refused), make answer 503 or 429 (overloaded), and bring back.
-  let proxy: TcpProxy;
+  let proxy: ClusterProxy;
   let viaProxy: SnapshotClient;
   beforeAll(async () => {
-    proxy = await startTcpProxy(clusterConfigFromEnv().endpoint);
+    proxy = await startClusterProxy(clusterConfigFromEnv().endpoint);
     const client = createClusterClient({ endpoint: proxy.url, auth: 'none' });
     viaProxy = new ClusterSnapshots(() => client);
   });
