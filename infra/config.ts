@@ -32,6 +32,9 @@ import { unknownActionTypes } from '../lambdas/ism/policy/allow-list';
  * | `ismHistoryRetentionDays` | whole number ≥ 1                    | `30`                     | delete history indices older than this (`history.rollover_retention_period`) |
  * | `ismHistoryReplicas` | whole number ≥ 0                         | `1`                      | replicas of the history indices (`history.number_of_replicas`) |
  * | `ismAllowList`       | `rollover,delete,…` (or a JSON array)    | every action type        | ISM action types policies may use (`plugins.index_state_management.allow_list`) |
+ * | `rollupSearchEnabled` | `true` \| `false`                       | `true`                   | rewrite searches of rollup indices (`plugins.rollup.search.enabled`); false sends them to the cluster as they are |
+ * | `rollupSearchAllJobs` | `true` \| `false`                       | `false`                  | a rollup search accepts the documents of every job that can answer, not only the coarsest one (`plugins.rollup.search.search_all_jobs`) |
+ * | `rollupSearchSourceIndices` | `true` \| `false`                 | `false`                  | a search may mix rollup and plain indices (`plugins.rollup.search.search_source_indices`) |
  *
  * Nothing here is looked up in an AWS account: VPC, subnets and security groups are imported by
  * id, so `cdk synth` works offline and without credentials.
@@ -67,6 +70,12 @@ export interface ControlPlaneConfig {
   readonly logRetentionDays: number;
   readonly retainTable: boolean;
   readonly ism: IsmConfig;
+  readonly rollup: RollupConfig;
+}
+
+/** The plugin's rollup search settings (lambdas/rollup/search/settings.ts reads them back). */
+export interface RollupConfig {
+  readonly search: { readonly enabled: boolean; readonly allJobs: boolean; readonly sourceIndices: boolean };
 }
 
 export interface IsmConfig {
@@ -110,6 +119,9 @@ export const CONTEXT_KEYS = [
   'ismHistoryMaxAgeHours',
   'ismHistoryRetentionDays',
   'ismHistoryReplicas',
+  'rollupSearchEnabled',
+  'rollupSearchAllJobs',
+  'rollupSearchSourceIndices',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -265,8 +277,19 @@ export const configFromContext = (node: Pick<Node, 'tryGetContext'>): ControlPla
     replicas: whole('ismHistoryReplicas', 1, 0),
   };
 
+  const flag = (key: ContextKey, fallback: boolean): boolean =>
+    ctx(key) === undefined ? fallback : bool(key, ctx(key));
+  const rollup: RollupConfig = {
+    search: {
+      enabled: flag('rollupSearchEnabled', true),
+      allJobs: flag('rollupSearchAllJobs', false),
+      sourceIndices: flag('rollupSearchSourceIndices', false),
+    },
+  };
+
   return {
     ism: { jobIntervalMinutes, jitter, allowList, history },
+    rollup,
     stackName: str(ctx('stackName')) ?? 'IndexManagement',
     cluster: {
       endpoint,

@@ -4,6 +4,7 @@
  * both places. Every index-management route exists under both OpenSearch prefixes.
  */
 import { ID_PARAMS, LIST_PARAMS } from '../lambdas/notifications/channel/list-params';
+import type { ControlPlaneConfig } from './config';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
 
@@ -21,9 +22,18 @@ export interface Operation {
   readonly cluster?: boolean;
   /** Whether it delivers notifications (may publish to SNS topics and assume a channel's role_arn). */
   readonly notify?: boolean;
+  /** Extra environment for the function, from the deployment's context (see infra/config.ts). */
+  readonly configEnvironment?: (config: ControlPlaneConfig) => Record<string, string>;
 }
 
 const both = (suffix: string): string[] => [`/_plugins${suffix}`, `/_opendistro${suffix}`];
+
+/** The plugin's `plugins.rollup.search.*` cluster settings (lambdas/rollup/search/settings.ts reads them). */
+const rollupSearchEnvironment = (config: ControlPlaneConfig): Record<string, string> => ({
+  ROLLUP_SEARCH_ENABLED: String(config.rollup.search.enabled),
+  ROLLUP_SEARCH_ALL_JOBS: String(config.rollup.search.allJobs),
+  ROLLUP_SEARCH_SOURCE_INDICES: String(config.rollup.search.sourceIndices),
+});
 
 /** Query parameters OpenSearch accepts on every route. */
 export const GLOBAL_PARAMS = ['pretty', 'human', 'error_trace', 'filter_path', 'source'] as const;
@@ -358,6 +368,7 @@ export const operations: readonly Operation[] = [
     handler: 'lambdas/rollup/handlers/search.ts',
     params: [],
     cluster: true,
+    configEnvironment: rollupSearchEnvironment,
   },
   {
     operation: 'rollups.search_get',
@@ -366,6 +377,7 @@ export const operations: readonly Operation[] = [
     handler: 'lambdas/rollup/handlers/search.ts',
     params: [],
     cluster: true,
+    configEnvironment: rollupSearchEnvironment,
   },
   {
     // Only bodies with `settings.ingestion_source` are ours; the handler passes every other

@@ -234,6 +234,7 @@ export class IndexManagementStack extends Stack {
         table: op.method === 'GET' || op.method === 'HEAD' ? 'read' : 'readWrite',
         cluster: op.cluster === true,
         notify: op.notify === true,
+        environment: op.configEnvironment?.(this.config),
       });
       const integration = new HttpLambdaIntegration(`${constructIdFor(op.operation)}Integration`, fn);
       for (const routePath of op.paths) {

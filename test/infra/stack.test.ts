@@ -521,6 +521,29 @@ describe('configuration from context', () => {
     });
   });
 
+  it('hands the rollup search settings to the search functions, with the plugin defaults', () => {
+    expect(config({}).rollup.search).toEqual({ enabled: true, allJobs: false, sourceIndices: false });
+    const s = synth(
+      {
+        ...SIGV4,
+        rollupSearchEnabled: 'false',
+        rollupSearchAllJobs: true,
+        rollupSearchSourceIndices: 'true',
+      },
+      { bundle: false, workers: [] },
+    );
+    for (const op of ['rollups.search', 'rollups.search_get']) {
+      expect(s.resources[constructIdFor(op)].Properties.Environment.Variables).toMatchObject({
+        ROLLUP_SEARCH_ENABLED: 'false',
+        ROLLUP_SEARCH_ALL_JOBS: 'true',
+        ROLLUP_SEARCH_SOURCE_INDICES: 'true',
+      });
+    }
+    expect(
+      s.resources[constructIdFor('rollups.put')].Properties.Environment.Variables.ROLLUP_SEARCH_ENABLED,
+    ).toBeUndefined();
+  });
+
   it('accepts the string "true" for proxyDataPlane, as `-c proxyDataPlane=true` passes it', () => {
     expect(config({ proxyDataPlane: 'true', clusterEndpoint: ENDPOINT }).proxyDataPlane).toBe(true);
     expect(config({ proxyDataPlane: true, clusterEndpoint: ENDPOINT }).proxyDataPlane).toBe(true);
@@ -548,6 +571,7 @@ describe('configuration from context', () => {
     [{ ismHistoryEnabled: 'yes' }, /ismHistoryEnabled must be true or false/],
     [{ ismHistoryReplicas: '-1' }, /ismHistoryReplicas must be a whole number, at least 0/],
     [{ ismHistoryMaxDocs: '0' }, /ismHistoryMaxDocs/],
+    [{ rollupSearchAllJobs: 'yes' }, /rollupSearchAllJobs must be true or false/],
   ])('refuses %j with a reason', (context, reason) => {
     expect(() => config(context)).toThrow(ConfigError);
     expect(() => config(context)).toThrow(reason);

@@ -4,7 +4,14 @@ import { handler as passThrough } from '../../core/handlers/data-plane-proxy';
 import { clusterClient } from '../../shared/cluster';
 import { decodeBody, errorResult, toResult, type ApiEvent, type ApiResult } from '../../shared/http';
 import { searchShards, searchTargets, sourceIndexFields } from '../search/rollup-indices';
-import { RollupSearchError, rewriteRollupSearch, type SearchTargets } from '../search/rewrite';
+import {
+  RollupSearchError,
+  rewriteRollupSearch,
+  type RollupSearch,
+  type SearchTargets,
+} from '../search/rewrite';
+import { mergeSearchResponses } from '../search/merge';
+import { rollupSearchSettingsFromEnv } from '../search/settings';
 import type { RollupJob } from '../job/model';
 
 /**
@@ -17,6 +24,9 @@ import type { RollupJob } from '../job/model';
  * The plugin fails a rollup shard, not the search: a search that also names plain indices gets
  * their answer, with the rollup shards listed as failed (or fails whole when
  * `allow_partial_search_results=false`).
+ *
+ * The plugin's interceptor settings (lambdas/rollup/search/settings.ts) are read on every search:
+ * with `plugins.rollup.search.enabled` false every search goes to the cluster as sent.
  */
 const ALL_STATUSES = Array.from({ length: 500 }, (_, i) => i + 100);
 
@@ -41,6 +51,9 @@ export const handler = async (event: ApiEvent, context?: Context): Promise<ApiRe
   const method = event.requestContext.http.method.toUpperCase();
   const query = event.queryStringParameters ?? {};
   try {
+    const settings = rollupSearchSettingsFromEnv();
+    // Disabled, the interceptor leaves every shard request alone: the cluster answers as is.
+    if (!settings.enabled) return await passThrough(event, context);
     const index = decodeURIComponent(event.pathParameters?.index ?? event.rawPath.split('/')[1] ?? '');
     const client = await clusterClient();
     const targets = await searchTargets(client, index);
@@ -71,10 +84,13 @@ export const handler = async (event: ApiEvent, context?: Context): Promise<ApiRe
       : undefined;
     let rewritten;
     try {
-      rewritten = rewriteRollupSearch(search, targets, (job) => fields?.get(job));
+      rewritten = rewriteRollupSearch(search, targets, (job) => fields?.get(job), settings);
     } catch (e) {
       if (!(e instanceof RollupSearchError)) throw e;
       return await shardFailure(client, params, search, targets, e, method, query);
+    }
+    if (rewritten.mixed !== 'none') {
+      return toResult(await mixedSearch(client, params, targets, rewritten), method, query);
     }
     const response = await send(client, index, params, rewritten.body);
     const body = response.body as JsonObject;
@@ -83,6 +99,50 @@ export const handler = async (event: ApiEvent, context?: Context): Promise<ApiRe
   } catch (error) {
     return errorResult(error, method, query);
   }
+};
+
+/**
+ * A search of rollup and plain indices with `search_source_indices`: the plain indices answer the
+ * search as sent; the rollup indices answer the rewritten search (`merge`, reduced with the plain
+ * answer) or, when no job can answer, match nothing (`neutralize`: they count as successful
+ * shards that contributed nothing).
+ */
+const mixedSearch = async (
+  client: Client,
+  params: Record<string, string>,
+  targets: SearchTargets,
+  rewritten: RollupSearch,
+): Promise<{ status: number; body: JsonObject }> => {
+  const rollupIndices = Object.keys(targets.rollup);
+  const rawIndices = targets.raw.join(',');
+  if (rewritten.mixed === 'neutralize') {
+    const [raw, shards] = await Promise.all([
+      send(client, rawIndices, params, rewritten.body),
+      searchShards(client, rollupIndices),
+    ]);
+    const body = raw.body as JsonObject;
+    const status = raw.statusCode ?? 502;
+    if (status >= 300) return { status, body };
+    const counts = (body._shards ?? {}) as { total?: number; successful?: number };
+    body._shards = {
+      ...counts,
+      total: (counts.total ?? 0) + shards.length,
+      successful: (counts.successful ?? 0) + shards.length,
+    };
+    return { status, body };
+  }
+  const [rolled, raw] = await Promise.all([
+    send(client, rollupIndices.join(','), params, rewritten.body),
+    send(client, rawIndices, params, rewritten.rawBody),
+  ]);
+  for (const res of [rolled, raw]) {
+    if ((res.statusCode ?? 502) >= 300)
+      return { status: res.statusCode ?? 502, body: res.body as JsonObject };
+  }
+  const rawBody = rewritten.rawBody ?? {};
+  const defs = (rawBody.aggs ?? rawBody.aggregations) as JsonObject | undefined;
+  const merged = mergeSearchResponses(rolled.body as JsonObject, raw.body as JsonObject, defs);
+  return { status: 200, body: rewritten.finish(merged) };
 };
 
 /** The source fields of the job a `query_string` is read against (the first rollup index's first job). */

@@ -1,5 +1,5 @@
 import { OpenSearchError, type ErrorEnvelope } from '../../shared/errors';
-import type { RollupJob } from '../job/model';
+import { dateHistogramOf, type RollupJob } from '../job/model';
 import { nominalIntervalMs } from '../job/intervals';
 import { QueryStringError, queryStringUse, rewriteQueryString, type QueryStringUse } from './query-string';
 
@@ -254,9 +254,7 @@ const pickJob = (jobs: RollupJob[]): RollupJob =>
   [...jobs]
     .sort((a, b) => (a.rollup_id < b.rollup_id ? -1 : a.rollup_id > b.rollup_id ? 1 : 0))
     .reduce((matched, next) =>
-      nominalIntervalMs(matched.dimensions[0] as never) > nominalIntervalMs(next.dimensions[0] as never)
-        ? matched
-        : next,
+      nominalIntervalMs(dateHistogramOf(matched)) > nominalIntervalMs(dateHistogramOf(next)) ? matched : next,
     );
 
 // ---- rewriting (RollupUtils) -------------------------------------------------------------------
@@ -413,12 +411,24 @@ const fixResponse = (aggs: JsonObject | undefined, tree: FixTree): void => {
 };
 
 export interface RollupSearch {
-  /** The search body to send to the cluster. */
+  /** The search body to send to the cluster (in a mixed search: to the rollup indices). */
   body: JsonObject;
   /** Finishes the response (avg and value_count from their sums), in place. */
   finish(response: JsonObject): JsonObject;
-  /** The job whose documents answer, or null when the search needed no rewriting. */
+  /** The job chosen to answer (pickRollupJob), or null when the search needed no rewriting. */
   jobId: string | null;
+  /** The jobs whose documents the rewritten query accepts (`rollup._id`). */
+  jobIds: string[];
+  /**
+   * A search that also names plain indices (allowed by `search_source_indices`): `merge` when a
+   * job answers (the plain indices get {@link RollupSearch.rawBody} and the two answers are
+   * reduced into one, as the cluster reduces shard results), `neutralize` when none does (the
+   * rollup shards match nothing and the plain indices answer alone). `none` otherwise: `body`
+   * goes to every index of the search.
+   */
+  mixed: 'none' | 'merge' | 'neutralize';
+  /** What the plain indices of a `merge` search get: the search itself, with avg as sum and count. */
+  rawBody?: JsonObject;
 }
 
 /** The concrete indices of a search: rollup indices with their jobs, and plain ones. */
@@ -427,16 +437,46 @@ export interface SearchTargets {
   raw: string[];
 }
 
+/** The plugin's interceptor settings that change a rewrite (see ./settings.ts). */
+export interface RewriteOptions {
+  /** `plugins.rollup.search.search_all_jobs` */
+  allJobs?: boolean;
+  /** `plugins.rollup.search.search_source_indices` */
+  sourceIndices?: boolean;
+}
+
+/**
+ * The plain-index side of a mixed search: the aggregations as sent, except that `avg` becomes a
+ * sum and a count (named as on the rollup side), so that both sides reduce into one average.
+ */
+const rawSideAggs = (aggs: Json): JsonObject => {
+  const out: JsonObject = {};
+  for (const [name, def] of Object.entries(aggs as JsonObject)) {
+    const rewritten: JsonObject = {};
+    for (const [type, body] of Object.entries(def as JsonObject)) {
+      if (type === 'aggs' || type === 'aggregations') rewritten[type] = rawSideAggs(body);
+      else if (type === 'avg') {
+        const field = (body as JsonObject).field;
+        rewritten.sum = { field };
+        out[`${name}${COUNT_SUFFIX}`] = { value_count: { field } };
+      } else rewritten[type] = body;
+    }
+    out[name] = rewritten;
+  }
+  return out;
+};
+
 /**
  * What the interceptor does on a rollup index's shard, in its order: the size check, the query
- * and aggregation checks, then every concrete index of the search must be a rollup index, and
- * some job must cover every field used. Throws {@link RollupSearchError}; a search that uses no
- * field at all is not rewritten (it runs as sent).
+ * and aggregation checks, then every concrete index of the search must be a rollup index (unless
+ * `sourceIndices`), and some job must cover every field used. Throws {@link RollupSearchError};
+ * a search that uses no field at all is not rewritten (it runs as sent).
  */
 export const rewriteRollupSearch = (
   search: JsonObject,
   targets: SearchTargets,
   sourceFields: SourceFields = () => undefined,
+  options: RewriteOptions = {},
 ): RollupSearch => {
   const size = search.size === undefined ? -1 : Number(search.size);
   if (size !== 0)
@@ -451,7 +491,8 @@ export const rewriteRollupSearch = (
   aggsRequirements(search.aggs ?? search.aggregations, reqs);
   const unique = [...new Map(reqs.map((r) => [key(r), r])).values()];
 
-  if (targets.raw.length > 0) throw rollupSearchError('Not all indices have rollup job');
+  const hasRaw = targets.raw.length > 0;
+  if (hasRaw && !options.sourceIndices) throw rollupSearchError('Not all indices have rollup job');
   const matching: RollupJob[] = [];
   let lastIssues: string[] = [];
   for (const name of names) {
@@ -459,15 +500,29 @@ export const rewriteRollupSearch = (
     if (found.matching.length > 0) matching.push(...found.matching);
     else lastIssues = found.issues;
   }
+  const unchanged = (mixed: RollupSearch['mixed']): RollupSearch => ({
+    body: search,
+    jobId: null,
+    jobIds: [],
+    finish: (r) => r,
+    mixed,
+  });
+  // No field used: every job matches and the search runs as sent, on every index.
+  if (unique.length === 0) return unchanged('none');
   if (matching.length === 0) {
+    // With plain indices in the search, the plugin neutralises the rollup shards instead.
+    if (hasRaw) return unchanged('neutralize');
     throw rollupSearchError(
       `Could not find a rollup job that can answer this query because [${lastIssues.join(', ')}]`,
     );
   }
-  if (unique.length === 0) return { body: search, jobId: null, finish: (r) => r };
 
   const job = pickJob(matching);
-  // RollupInterceptor: field name → mapping type, the last of the job's mappings for a field.
+  // search_all_jobs: every matching job's documents; the aggregations are rewritten with the
+  // first of them (RollupUtils.rewriteSearchSourceBuilder uses jobs.first()).
+  const accepted = options.allJobs ? [...new Map(matching.map((j) => [j.rollup_id, j])).values()] : [job];
+  const aggJob = accepted[0];
+  // RollupInterceptor: field name → mapping type, the last of the chosen job's mappings for a field.
   const types = new Map(jobFieldMappings(job).map((r) => [r.field, r.type]));
   const tree: FixTree = { fixups: [], nested: {} };
   const aggsKey = search.aggs !== undefined ? 'aggs' : 'aggregations';
@@ -477,15 +532,21 @@ export const rewriteRollupSearch = (
     body.query = {
       bool: {
         must: [rewriteQuery(search.query, types, strings)],
-        should: [{ terms: { 'rollup._id': [job.rollup_id] } }],
+        should: [{ terms: { 'rollup._id': accepted.map((j) => j.rollup_id) } }],
         minimum_should_match: 1,
       },
     };
   }
-  if (aggs !== undefined) body[aggsKey] = rewriteAggs(aggs, job, tree);
+  if (aggs !== undefined) body[aggsKey] = rewriteAggs(aggs, aggJob, tree);
+  const rawBody = hasRaw
+    ? { ...search, ...(aggs !== undefined ? { [aggsKey]: rawSideAggs(aggs) } : {}) }
+    : undefined;
   return {
     body,
     jobId: job.rollup_id,
+    jobIds: accepted.map((j) => j.rollup_id),
+    mixed: hasRaw ? 'merge' : 'none',
+    rawBody,
     finish: (response) => {
       fixResponse(response.aggregations as JsonObject | undefined, tree);
       return response;

@@ -1,0 +1,324 @@
+import type { Client } from '@opensearch-project/opensearch';
+import { ManualClock } from '../../lambdas/shared/clock';
+import { clusterClient } from '../../lambdas/shared/cluster';
+import { documentClient } from '../../lambdas/shared/dynamo';
+import { runDue } from '../../lambdas/shared/jobs/run-due';
+import { RollupService } from '../../lambdas/rollup/rollup-service';
+import { rollupWork } from '../../lambdas/rollup/runner/runner';
+import { startTestApi, type TestApi } from '../support/api';
+import { validateResponse } from '../support/spec';
+
+/**
+ * The plugin's rollup search settings (`plugins.rollup.search.enabled`, `.search_all_jobs`,
+ * `.search_source_indices`; the deployment's `rollupSearch*` context, ROLLUP_SEARCH_* in the
+ * search functions) through the real search handler against a real node: what a user's search
+ * answers under each value. Each search reads the settings anew, as the plugin's dynamic
+ * settings apply to the next search.
+ */
+jest.setTimeout(120_000);
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let api: TestApi;
+let client: Client;
+const JOBS = '/_plugins/_rollup/jobs';
+const HOUR = 3_600_000;
+const T0 = Date.UTC(2024, 0, 1);
+
+const job = (target: string, interval: string, metrics: Json[]) => ({
+  rollup: {
+    source_index: 'rss-src',
+    target_index: target,
+    description: `${interval} rollup`,
+    schedule: { interval: { period: 1, unit: 'Minutes' } },
+    page_size: 100,
+    dimensions: [
+      { date_histogram: { source_field: 'pickup', fixed_interval: interval, timezone: 'UTC' } },
+      { terms: { source_field: 'location' } },
+    ],
+    metrics,
+  },
+});
+const ALL_PASSENGER_METRICS = {
+  source_field: 'passengers',
+  metrics: [{ min: {} }, { max: {} }, { sum: {} }, { avg: {} }, { value_count: {} }],
+};
+const FARE_SUM = { source_field: 'fare', metrics: [{ sum: {} }] };
+
+const docs = (from: number, count: number, start: number): Json[] =>
+  Array.from({ length: count }, (_, k) => {
+    const i = from + k;
+    return {
+      pickup: start + (i % 6) * HOUR + i * 1000,
+      location: i % 7,
+      passengers: (i % 4) + 1,
+      fare: 2.5 + (i % 10) * 1.25,
+    };
+  });
+
+const indexDocs = async (index: string, body: Json[]): Promise<void> => {
+  await client.bulk({ body: body.flatMap((d) => [{ index: { _index: index } }, d]) as never, refresh: true });
+};
+
+const MAPPING = {
+  properties: {
+    pickup: { type: 'date' },
+    location: { type: 'integer' },
+    passengers: { type: 'integer' },
+    fare: { type: 'double' },
+    tip: { type: 'double' },
+  },
+};
+
+const search = (index: string, body: unknown) => api.request('POST', `/${index}/_search`, body);
+
+/** The cluster's own answer to a search, without the control plane. */
+const direct = async (index: string, body: unknown): Promise<Json> =>
+  (await client.search({ index, body: body as never })).body as Json;
+
+const setting = (name: string, value: string | undefined): void => {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+};
+
+beforeAll(async () => {
+  validateResponse('rollups', 'GET', `${JOBS}/{id}`, 200, {});
+  api = await startTestApi();
+  client = await clusterClient();
+  await client.indices.create({ index: 'rss-src', body: { mappings: MAPPING } as never });
+  await indexDocs('rss-src', docs(0, 120, T0));
+  // Three jobs into one index (an hourly and a daily job that can answer the same searches, and
+  // one without fares), and the hourly job alone into another.
+  await api.request('PUT', `${JOBS}/rss-hourly`, job('rss-multi', '1h', [ALL_PASSENGER_METRICS, FARE_SUM]));
+  await api.request('PUT', `${JOBS}/rss-daily`, job('rss-multi', '1d', [ALL_PASSENGER_METRICS, FARE_SUM]));
+  await api.request('PUT', `${JOBS}/rss-nofare`, job('rss-multi', '1h', [ALL_PASSENGER_METRICS]));
+  await api.request('PUT', `${JOBS}/rss-one`, job('rss-one', '1h', [ALL_PASSENGER_METRICS, FARE_SUM]));
+  const { jobs, runs } = RollupService.stores(documentClient(), api.tableName);
+  const clock = new ManualClock(Date.now() + 2 * HOUR);
+  const svc = new RollupService(jobs, runs, clock);
+  const work = rollupWork({ service: svc, client: clusterClient });
+  // One job at a time: jobs sharing a target index register in its mapping one after the other.
+  await runDue({ store: svc.runs, clock, work, budgetMs: 60_000, concurrency: 1 });
+  await client.indices.refresh({ index: 'rss-multi,rss-one' });
+  const meta = (await client.indices.getMapping({ index: 'rss-multi' })).body as Json;
+  expect(Object.keys(meta['rss-multi'].mappings._meta.rollups).sort()).toEqual([
+    'rss-daily',
+    'rss-hourly',
+    'rss-nofare',
+  ]);
+});
+
+afterEach(() => {
+  setting('ROLLUP_SEARCH_ENABLED', undefined);
+  setting('ROLLUP_SEARCH_ALL_JOBS', undefined);
+  setting('ROLLUP_SEARCH_SOURCE_INDICES', undefined);
+});
+
+afterAll(async () => {
+  await client.indices.delete({ index: 'rss-*', ignore_unavailable: true } as never).catch(() => undefined);
+  await api.close();
+});
+
+describe('plugins.rollup.search.enabled', () => {
+  it('false: a search of a rollup index goes to the cluster as sent, and true rewrites it again', async () => {
+    setting('ROLLUP_SEARCH_ENABLED', 'false');
+    // No size check: the rollup documents themselves come back.
+    const docsRes = await search('rss-one', { size: 3, query: { term: { 'rollup._id': 'rss-one' } } });
+    expect(docsRes.status).toBe(200);
+    expect(docsRes.body.hits.hits).toHaveLength(3);
+    expect(docsRes.body.hits.hits[0]._source).toMatchObject({ 'rollup._id': 'rss-one' });
+    // Aggregations on the source fields are not rewritten: the cluster's own answer.
+    const body = {
+      size: 0,
+      aggs: { fare: { sum: { field: 'fare' } }, loc: { terms: { field: 'location' } } },
+    };
+    const off = await search('rss-one', body);
+    expect(off.status).toBe(200);
+    expect(off.body.aggregations).toEqual((await direct('rss-one', body)).aggregations);
+    expect(off.body.aggregations.fare.value).toBe(0);
+    expect(off.body.aggregations.loc.buckets).toEqual([]);
+
+    setting('ROLLUP_SEARCH_ENABLED', 'true');
+    const on = await search('rss-one', body);
+    expect(on.status).toBe(200);
+    expect(on.body.aggregations.fare.value).toBeCloseTo(
+      (await direct('rss-src', body)).aggregations.fare.value,
+      8,
+    );
+    const refused = await search('rss-one', { size: 3 });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.root_cause[0].reason).toBe(
+      'Rollup search must have size explicitly set to 0, but found 3',
+    );
+  });
+});
+
+describe('plugins.rollup.search.search_all_jobs', () => {
+  const rawTotals = async () => {
+    const raw = await direct('rss-src', {
+      size: 0,
+      aggs: { fare: { sum: { field: 'fare' } }, passengers: { sum: { field: 'passengers' } } },
+    });
+    return {
+      fare: raw.aggregations.fare.value as number,
+      passengers: raw.aggregations.passengers.value as number,
+    };
+  };
+
+  it('false (default): one job answers, the one with the coarsest date histogram', async () => {
+    const raw = await rawTotals();
+    const res = await search('rss-multi', {
+      size: 0,
+      query: { match_all: {} },
+      aggs: {
+        fare: { sum: { field: 'fare' } },
+        passengers: { sum: { field: 'passengers' } },
+        hourly: { date_histogram: { field: 'pickup', fixed_interval: '1h' } },
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.aggregations.fare.value).toBeCloseTo(raw.fare, 8);
+    expect(res.body.aggregations.passengers.value).toBe(raw.passengers);
+    // The daily job's documents answer, even for hourly buckets: all fall on midnight.
+    expect(res.body.aggregations.hourly.buckets).toEqual([
+      { key_as_string: '2024-01-01T00:00:00.000Z', key: T0, doc_count: 120 },
+    ]);
+    // Without a query nothing selects a job (the plugin filters on rollup._id only in the
+    // query): every job's documents count.
+    const noQuery = await search('rss-multi', {
+      size: 0,
+      aggs: { passengers: { sum: { field: 'passengers' } } },
+    });
+    expect(noQuery.body.aggregations.passengers.value).toBe(3 * raw.passengers);
+  });
+
+  it('true: the documents of every job that can answer count, and only those', async () => {
+    setting('ROLLUP_SEARCH_ALL_JOBS', 'true');
+    const raw = await rawTotals();
+    // Fares: the hourly and the daily job (the third has no fare metric).
+    const fares = await search('rss-multi', {
+      size: 0,
+      query: { match_all: {} },
+      aggs: { fare: { sum: { field: 'fare' } }, n: { value_count: { field: 'passengers' } } },
+    });
+    expect(fares.status).toBe(200);
+    expect(fares.body.aggregations.fare.value).toBeCloseTo(2 * raw.fare, 8);
+    expect(fares.body.aggregations.n.value).toBe(2 * 120);
+    // Passengers only: all three jobs.
+    const passengers = await search('rss-multi', {
+      size: 0,
+      query: { range: { pickup: { gte: T0 } } },
+      aggs: { p: { sum: { field: 'passengers' } }, avg: { avg: { field: 'passengers' } } },
+    });
+    expect(passengers.status).toBe(200);
+    expect(passengers.body.aggregations.p.value).toBe(3 * raw.passengers);
+    expect(passengers.body.aggregations.avg.value).toBeCloseTo(raw.passengers / 120, 10);
+    // A job that cannot answer still makes none of it.
+    const refused = await search('rss-multi', {
+      size: 0,
+      query: { match_all: {} },
+      aggs: { t: { sum: { field: 'tip' } } },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.root_cause[0].reason).toBe(
+      'Could not find a rollup job that can answer this query because [missing field tip]',
+    );
+  });
+});
+
+describe('plugins.rollup.search.search_source_indices', () => {
+  const LIVE = 'rss-live';
+  beforeAll(async () => {
+    // Newer raw data, in the hours right after the rolled-up ones, with a field no job has.
+    await client.indices.create({ index: LIVE, body: { mappings: MAPPING } as never });
+    await indexDocs(
+      LIVE,
+      docs(0, 30, T0 + 6 * HOUR).map((d, i) => ({ ...d, tip: i % 3 })),
+    );
+  });
+
+  const aggs = {
+    loc: {
+      terms: { field: 'location', size: 3 },
+      aggs: {
+        min: { min: { field: 'passengers' } },
+        max: { max: { field: 'passengers' } },
+        sum: { sum: { field: 'passengers' } },
+        avg: { avg: { field: 'passengers' } },
+        count: { value_count: { field: 'passengers' } },
+      },
+    },
+    hourly: {
+      date_histogram: { field: 'pickup', fixed_interval: '1h' },
+      aggs: { fare: { sum: { field: 'fare' } } },
+    },
+    by_key: { terms: { field: 'location', order: { _key: 'desc' }, size: 4 } },
+    fare: { sum: { field: 'fare' } },
+  };
+
+  it('false (default): the rollup shards fail with the plugin reason, the plain index answers', async () => {
+    const res = await search(`rss-one,${LIVE}`, { size: 0, aggs });
+    expect(res.status).toBe(200);
+    expect(res.body._shards.failures[0].reason.reason).toBe('Not all indices have rollup job');
+    expect(res.body.aggregations.fare.value).toBeCloseTo(
+      (await direct(LIVE, { size: 0, aggs })).aggregations.fare.value,
+      10,
+    );
+  });
+
+  it('true: rollup and plain data answer together, as the raw data would', async () => {
+    setting('ROLLUP_SEARCH_SOURCE_INDICES', 'true');
+    const body = { size: 0, query: { range: { pickup: { gte: T0 + HOUR } } }, aggs };
+    const res = await search(`rss-one,${LIVE}`, body);
+    expect(res.status).toBe(200);
+    const raw = await direct(`rss-src,${LIVE}`, body);
+    const a = res.body.aggregations;
+    const r = raw.aggregations;
+    expect(a.loc.buckets.map((b: Json) => [b.key, b.doc_count])).toEqual(
+      r.loc.buckets.map((b: Json) => [b.key, b.doc_count]),
+    );
+    expect(a.loc.sum_other_doc_count).toBe(r.loc.sum_other_doc_count);
+    for (const [i, b] of r.loc.buckets.entries()) {
+      const x = a.loc.buckets[i];
+      expect([x.min.value, x.max.value, x.sum.value, x.count.value]).toEqual([
+        b.min.value,
+        b.max.value,
+        b.sum.value,
+        b.count.value,
+      ]);
+      expect(x.avg.value).toBeCloseTo(b.avg.value, 10);
+    }
+    expect(a.hourly.buckets.map((b: Json) => [b.key_as_string, b.doc_count])).toEqual(
+      r.hourly.buckets.map((b: Json) => [b.key_as_string, b.doc_count]),
+    );
+    expect(a.hourly.buckets.map((b: Json) => b.fare.value)).toEqual(
+      r.hourly.buckets.map((b: Json) => expect.closeTo(b.fare.value, 8)),
+    );
+    expect(a.by_key.buckets).toEqual(r.by_key.buckets);
+    expect(a.fare.value).toBeCloseTo(r.fare.value, 10);
+    expect(res.body._shards).toEqual({ total: 2, successful: 2, skipped: 0, failed: 0 });
+    expect(validateResponse('_core', 'POST', '/{index}/_search', 200, res.body)).toEqual([]);
+  });
+
+  it('true: a field only the plain index has is answered by it; the rollup shards match nothing', async () => {
+    setting('ROLLUP_SEARCH_SOURCE_INDICES', 'true');
+    const body = { size: 0, aggs: { tip: { sum: { field: 'tip' } }, by: { terms: { field: 'tip' } } } };
+    const res = await search(`rss-one,${LIVE}`, body);
+    expect(res.status).toBe(200);
+    const live = await direct(LIVE, body);
+    expect(res.body.aggregations).toEqual(live.aggregations);
+    expect(res.body.hits.total).toEqual(live.hits.total);
+    expect(res.body._shards).toEqual({ total: 2, successful: 2, skipped: 0, failed: 0 });
+  });
+
+  it('true: what a rollup shard refuses still fails it, and the plain index answers', async () => {
+    setting('ROLLUP_SEARCH_SOURCE_INDICES', 'true');
+    const res = await search(`rss-one,${LIVE}`, { size: 1, query: { term: { location: 3 } } });
+    expect(res.status).toBe(200);
+    expect(res.body.hits.hits).toHaveLength(1);
+    expect(res.body._shards).toMatchObject({ total: 2, successful: 1, failed: 1 });
+    expect(res.body._shards.failures[0].reason.reason).toBe(
+      'Rollup search must have size explicitly set to 0, but found 1',
+    );
+  });
+});
