@@ -300,6 +300,67 @@ describe('plugins.rollup.search.search_source_indices', () => {
     expect(validateResponse('_core', 'POST', '/{index}/_search', 200, res.body)).toEqual([]);
   });
 
+  it('true: empty buckets fill the gap between the rollup and the plain data, as in the raw answer', async () => {
+    setting('ROLLUP_SEARCH_SOURCE_INDICES', 'true');
+    const body = {
+      size: 0,
+      query: { bool: { must_not: [{ range: { pickup: { gte: T0 + 4 * HOUR, lt: T0 + 7 * HOUR } } }] } },
+      aggs: {
+        hourly: {
+          date_histogram: { field: 'pickup', fixed_interval: '1h' },
+          aggs: {
+            fare: { sum: { field: 'fare' } },
+            avg: { avg: { field: 'passengers' } },
+            lo: { min: { field: 'passengers' } },
+            loc: { terms: { field: 'location' } },
+          },
+        },
+      },
+    };
+    const res = await search(`rss-one,${LIVE}`, body);
+    expect(res.status).toBe(200);
+    const raw = await direct(`rss-src,${LIVE}`, body);
+    const hours = (r: Json) =>
+      r.aggregations.hourly.buckets.map((b: Json) => [b.key_as_string, b.doc_count, b.loc.buckets.length]);
+    expect(hours(res.body)).toEqual(hours(raw));
+    expect(hours(raw).filter((h: unknown[]) => h[1] === 0)).toHaveLength(3);
+    const empty = res.body.aggregations.hourly.buckets.find((b: Json) => b.doc_count === 0);
+    const rawEmpty = raw.aggregations.hourly.buckets.find((b: Json) => b.doc_count === 0);
+    expect(empty).toEqual(rawEmpty);
+  });
+
+  it('typed_keys: the keys name the types of the aggregations asked for, alone and mixed', async () => {
+    const body = {
+      size: 0,
+      aggs: {
+        loc: {
+          terms: { field: 'location', size: 2 },
+          aggs: { a: { avg: { field: 'passengers' } }, n: { value_count: { field: 'passengers' } } },
+        },
+        f: { sum: { field: 'fare' } },
+      },
+    };
+    const typed = async (target: string, rawTarget: string) => {
+      const res = await api.request('POST', `/${target}/_search?typed_keys=true`, body);
+      expect(res.status).toBe(200);
+      const raw = (await client.search({ index: rawTarget, body: body as never, typed_keys: true } as never))
+        .body as Json;
+      expect(Object.keys(res.body.aggregations)).toEqual(Object.keys(raw.aggregations));
+      const buckets = res.body.aggregations['lterms#loc'].buckets;
+      const rawBuckets = raw.aggregations['lterms#loc'].buckets;
+      expect(buckets.map((b: Json) => Object.keys(b))).toEqual(rawBuckets.map((b: Json) => Object.keys(b)));
+      expect(buckets.map((b: Json) => [b.key, b.doc_count, b['value_count#n'].value])).toEqual(
+        rawBuckets.map((b: Json) => [b.key, b.doc_count, b['value_count#n'].value]),
+      );
+      expect(buckets.map((b: Json) => b['avg#a'].value)).toEqual(
+        rawBuckets.map((b: Json) => expect.closeTo(b['avg#a'].value, 10)),
+      );
+    };
+    await typed('rss-one', 'rss-src');
+    setting('ROLLUP_SEARCH_SOURCE_INDICES', 'true');
+    await typed(`rss-one,${LIVE}`, `rss-src,${LIVE}`);
+  });
+
   it('true: a field only the plain index has is answered by it; the rollup shards match nothing', async () => {
     setting('ROLLUP_SEARCH_SOURCE_INDICES', 'true');
     const body = { size: 0, aggs: { tip: { sum: { field: 'tip' } }, by: { terms: { field: 'tip' } } } };

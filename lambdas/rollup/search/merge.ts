@@ -6,6 +6,9 @@
  * extreme), and buckets of `terms`, `histogram` and `date_histogram` with the same key merge
  * (doc counts add, sub-aggregations merge), ordered and cut to `size` as the aggregation asks.
  */
+import { fixedIntervalMs } from '../job/intervals';
+import { responseKey } from './rewrite';
+
 type Json = unknown;
 type JsonObject = Record<string, Json>;
 
@@ -126,6 +129,7 @@ const mergeBuckets = (
     return out;
   }
   let buckets = sortBuckets([...merged.values()], orderOf(type, body));
+  if (type !== 'terms') buckets = fillGaps(type, body, buckets, subs);
   if (type === 'terms') {
     const size = typeof body.size === 'number' ? body.size : 10;
     const dropped = buckets.slice(size);
@@ -141,19 +145,99 @@ const mergeBuckets = (
   return out;
 };
 
+/** An aggregation that saw no document, in the shape of `sample` (a bucket's sub-aggregation). */
+const emptyLike = (sample: JsonObject, def: Json): JsonObject => {
+  const [type] = isObject(def) ? typeOf(def) : [''];
+  if (Array.isArray(sample.buckets) || isObject(sample.buckets)) {
+    const out: JsonObject = { ...sample, buckets: Array.isArray(sample.buckets) ? [] : {} };
+    if ('sum_other_doc_count' in sample) out.sum_other_doc_count = 0;
+    if ('doc_count_error_upper_bound' in sample) out.doc_count_error_upper_bound = 0;
+    return out;
+  }
+  return { value: type === 'min' || type === 'max' ? null : 0 };
+};
+
+/**
+ * With `min_doc_count` 0 (the histograms' default) the cluster fills empty buckets between the
+ * first and the last key of the whole answer; each half filled only its own range, so the gap
+ * between them is filled here: for numeric and `fixed_interval` steps, in key order, when every
+ * key is on the same grid and dates use the default format (else the buckets stay as they are).
+ */
+const fillGaps = (type: string, body: JsonObject, buckets: JsonObject[], subs?: JsonObject): JsonObject[] => {
+  if ((num(body.min_doc_count) ?? 0) !== 0 || buckets.length < 2) return buckets;
+  const order = orderOf(type, body);
+  if (order[0].key !== '_key' || order[0].dir !== 1) return buckets;
+  let step: number | undefined;
+  try {
+    step =
+      type === 'histogram'
+        ? (num(body.interval) ?? undefined)
+        : typeof body.fixed_interval === 'string'
+          ? fixedIntervalMs(body.fixed_interval)
+          : undefined;
+  } catch {
+    step = undefined;
+  }
+  if (!step || step <= 0) return buckets;
+  const keys = buckets.map((b) => num(b.key));
+  if (keys.some((k) => k === null)) return buckets;
+  const first = keys[0] as number;
+  const last = keys[keys.length - 1] as number;
+  if (
+    keys.some(
+      (k) => Math.abs(((k as number) - first) / step - Math.round(((k as number) - first) / step)) > 1e-9,
+    )
+  )
+    return buckets;
+  const isoDates =
+    type === 'date_histogram' &&
+    body.format === undefined &&
+    buckets.every((b) => b.key_as_string === new Date(b.key as number).toISOString());
+  if (type === 'date_histogram' && !isoDates) return buckets;
+  if (type === 'histogram' && buckets.some((b) => b.key_as_string !== undefined)) return buckets;
+  const count = Math.round((last - first) / step) + 1;
+  if (count === buckets.length || count > 65_535) return buckets;
+  const sample = buckets[0];
+  // By grid position, not by key: float steps do not add up exactly.
+  const byIndex = new Map(buckets.map((b) => [Math.round(((b.key as number) - first) / step), b]));
+  const out: JsonObject[] = [];
+  for (let i = 0; i < count; i++) {
+    const found = byIndex.get(i);
+    if (found) {
+      out.push(found);
+      continue;
+    }
+    const key = first + i * step;
+    const empty: JsonObject = {};
+    if (isoDates) empty.key_as_string = new Date(key).toISOString();
+    empty.key = key;
+    empty.doc_count = 0;
+    for (const [k, v] of Object.entries(sample)) {
+      if (k === 'key' || k === 'key_as_string' || k === 'doc_count' || !isObject(v)) continue;
+      empty[k] = emptyLike(v, subs?.[k.slice(k.indexOf('#') + 1)]);
+    }
+    out.push(empty);
+  }
+  return out;
+};
+
 /** The aggregations of two answers to the same aggregation definitions, reduced into one. */
 export const mergeAggregations = (a: JsonObject, b: JsonObject, defs: JsonObject): JsonObject => {
   const out: JsonObject = {};
   for (const [name, def] of Object.entries(defs)) {
-    const x = a[name];
-    const y = b[name];
+    const ka = responseKey(a, name);
+    const kb = responseKey(b, name);
+    const x = ka === undefined ? undefined : a[ka];
+    const y = kb === undefined ? undefined : b[kb];
+    // With typed_keys the key carries the type the rollup half answered with.
+    const key = ka ?? kb ?? name;
     if (!isObject(x) || !isObject(y)) {
-      if (x !== undefined || y !== undefined) out[name] = x ?? y;
+      if (x !== undefined || y !== undefined) out[key] = x ?? y;
       continue;
     }
     if (!isObject(def)) continue;
     const [type, body] = typeOf(def);
-    out[name] = BUCKET_TYPES.includes(type)
+    out[key] = BUCKET_TYPES.includes(type)
       ? mergeBuckets(type, body, x, y, subDefs(def))
       : mergeMetric(type, x, y);
   }

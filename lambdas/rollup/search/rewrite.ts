@@ -390,20 +390,48 @@ const rewriteAggs = (aggs: Json, job: RollupJob, tree: FixTree): JsonObject => {
   return out;
 };
 
+/**
+ * The response key of an aggregation: its name, or `<type>#<name>` with `typed_keys`.
+ * Aggregation names cannot contain `#`, so the part after it is the name.
+ */
+export const responseKey = (aggs: JsonObject, name: string): string | undefined =>
+  name in aggs
+    ? name
+    : Object.keys(aggs).find((k) => k.slice(k.indexOf('#') + 1) === name && k.includes('#'));
+
 const fixResponse = (aggs: JsonObject | undefined, tree: FixTree): void => {
   if (!aggs) return;
+  // Replacements keep the response's order of aggregations.
+  const renamed = new Map<string, [string, Json]>();
+  const dropped = new Set<string>();
   for (const f of tree.fixups) {
-    const sum = (aggs[f.name] as { value: number | null } | undefined)?.value ?? null;
+    const key = responseKey(aggs, f.name);
+    if (key === undefined) continue;
+    // With typed_keys the type is the user's aggregation's, not the sum it was answered with.
+    const out = key === f.name ? key : `${f.kind}#${f.name}`;
+    const sum = (aggs[key] as { value: number | null } | undefined)?.value ?? null;
     if (f.kind === 'value_count') {
-      aggs[f.name] = { value: sum === null ? 0 : Math.round(sum) };
+      renamed.set(key, [out, { value: sum === null ? 0 : Math.round(sum) }]);
     } else {
-      const count = (aggs[`${f.name}${COUNT_SUFFIX}`] as { value: number | null } | undefined)?.value ?? 0;
-      delete aggs[`${f.name}${COUNT_SUFFIX}`];
-      aggs[f.name] = { value: count > 0 && sum !== null ? sum / count : null };
+      const countKey = responseKey(aggs, `${f.name}${COUNT_SUFFIX}`);
+      const count = countKey ? ((aggs[countKey] as { value: number | null }).value ?? 0) : 0;
+      if (countKey) dropped.add(countKey);
+      renamed.set(key, [out, { value: count > 0 && sum !== null ? sum / count : null }]);
+    }
+  }
+  if (renamed.size > 0 || dropped.size > 0) {
+    const entries = Object.entries(aggs);
+    for (const k of Object.keys(aggs)) delete aggs[k];
+    for (const [k, v] of entries) {
+      if (dropped.has(k)) continue;
+      const [name, value] = renamed.get(k) ?? [k, v];
+      aggs[name] = value;
     }
   }
   for (const [name, sub] of Object.entries(tree.nested)) {
-    const agg = aggs[name] as { buckets?: JsonObject[] | Record<string, JsonObject> } | undefined;
+    const key = responseKey(aggs, name);
+    const agg = (key === undefined ? undefined : aggs[key]) as
+      { buckets?: JsonObject[] | Record<string, JsonObject> } | undefined;
     const buckets = agg?.buckets;
     const list = Array.isArray(buckets) ? buckets : buckets ? Object.values(buckets) : [agg as JsonObject];
     for (const bucket of list) if (bucket) fixResponse(bucket, sub);

@@ -66,6 +66,47 @@ describe('mergeAggregations', () => {
   });
 });
 
+describe('filling the gap between the halves of a histogram', () => {
+  it('adds empty buckets on the grid, with empty sub-aggregations', () => {
+    const defs = {
+      h: {
+        histogram: { field: 'k', interval: 0.1 },
+        aggs: { s: { sum: { field: 'f' } }, m: { max: { field: 'f' } } },
+      },
+    };
+    const bucket = (key: number, n: number) => ({ key, doc_count: n, s: { value: n }, m: { value: n } });
+    const merged = mergeAggregations(
+      { h: { buckets: [bucket(0.1, 1), bucket(0.2, 1)] } },
+      { h: { buckets: [bucket(0.5, 2)] } },
+      defs,
+    ) as { h: { buckets: { key: number; doc_count: number }[] } };
+    expect(merged.h.buckets.map((b) => b.doc_count)).toEqual([1, 1, 0, 0, 2]);
+    expect(merged.h.buckets[2]).toEqual({
+      key: expect.closeTo(0.3, 10),
+      doc_count: 0,
+      s: { value: 0 },
+      m: { value: null },
+    });
+  });
+
+  it('leaves buckets alone when min_doc_count is above 0 or the keys are off the grid', () => {
+    const b = (key: number) => ({ key, doc_count: 1 });
+    const at = (body: Record<string, unknown>, keys: number[]) =>
+      (
+        mergeAggregations(
+          { h: { buckets: keys.slice(0, 1).map(b) } },
+          { h: { buckets: keys.slice(1).map(b) } },
+          {
+            h: { histogram: { field: 'k', ...body } },
+          },
+        ) as { h: { buckets: unknown[] } }
+      ).h.buckets.length;
+    expect(at({ interval: 1, min_doc_count: 1 }, [0, 5])).toBe(2);
+    expect(at({ interval: 2 }, [0, 5])).toBe(2);
+    expect(at({ interval: 1 }, [0, 5])).toBe(6);
+  });
+});
+
 describe('mergeSearchResponses', () => {
   it('adds hit totals and shard counts', () => {
     const one = (n: number) => ({
