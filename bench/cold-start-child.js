@@ -9,6 +9,9 @@
  */
 const fs = require('node:fs');
 
+/** As much of the body as the bench checks (BODY_CHARS in bench/cold-start-cases.ts). */
+const BODY_CHARS = 4000;
+
 const [bundlePath, eventPath, functionName] = process.argv.slice(2);
 const event = JSON.parse(fs.readFileSync(eventPath, 'utf8'));
 const context = {
@@ -54,7 +57,7 @@ Promise.resolve()
         invokeMs: ms(t2 - t1),
         totalMs: ms(t2 - t0),
         statusCode: response && response.statusCode,
-        body: response && typeof response.body === 'string' ? response.body.slice(0, 300) : undefined,
+        body: response && typeof response.body === 'string' ? response.body.slice(0, BODY_CHARS) : undefined,
       });
     },
     (error) => report({ error: `handler threw: ${error && error.stack ? error.stack : error}` }),

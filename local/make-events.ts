@@ -60,6 +60,13 @@ export const HOT_WARM_DELETE_POLICY = {
 
 export const SAMPLE_POLICY_ID = 'hot_warm_delete';
 
+/**
+ * The first index behind the `logs` rollover alias (the rollover sample's alias); the sample
+ * policy's ISM template matches it. The managed-index samples act on it.
+ */
+export const SAMPLE_ROLLOVER_ALIAS = 'logs';
+export const SAMPLE_ISM_INDEX = `${SAMPLE_ROLLOVER_ALIAS}-000001`;
+
 /** A daily snapshot at 08:00 UTC into `my-fs-repo`, keeping 7 to 21 snapshots for a week. */
 export const DAILY_SNAPSHOT_POLICY = {
   description: 'Daily snapshot at 08:00 UTC, kept for a week (7 to 21 snapshots)',
@@ -184,11 +191,11 @@ const SAMPLES: Record<string, (op: Operation) => Sample> = {
     pathParameters: { policy_id: SAMPLE_POLICY_ID },
     routeKey: routeKey(op, policyPath(op)),
   }),
-  // A dry run: safe to invoke against any cluster (a missing alias answers 400).
+  // A dry run: safe to invoke against any cluster (a missing alias answers 400, as OpenSearch does).
   'indices.rollover': (op) => ({
     method: op.method,
-    path: '/logs/_rollover',
-    pathParameters: { index: 'logs' },
+    path: `/${SAMPLE_ROLLOVER_ALIAS}/_rollover`,
+    pathParameters: { index: SAMPLE_ROLLOVER_ALIAS },
     query: 'dry_run=true',
     body: { conditions: { max_age: '7d', max_docs: 1000000, max_size: '50gb' } },
     routeKey: routeKey(op, '/{index}/_rollover'),
@@ -276,6 +283,49 @@ Object.assign(SAMPLES, {
   'ingestion.resume': (op: Operation) =>
     indexSample(op, '/ingestion/_resume', { reset_settings: [{ shard: 0, mode: 'OFFSET', value: '0' }] }),
   'ingestion.get_state': (op: Operation) => ({ ...indexSample(op, '/ingestion/_state'), query: 'size=100' }),
+} satisfies Record<string, (op: Operation) => Sample>);
+
+const ismIndexSample =
+  (action: string, body?: unknown) =>
+  (op: Operation): Sample => ({
+    method: op.method,
+    path: `/_plugins/_ism/${action}/${SAMPLE_ISM_INDEX}`,
+    pathParameters: { index: SAMPLE_ISM_INDEX },
+    body,
+    routeKey: routeKey(op, `/_plugins/_ism/${action}/{index}`),
+  });
+/** Move the index to the policy's warm state (change_policy and its Open Distro name update_policy). */
+const CHANGE_TO_WARM = { policy_id: SAMPLE_POLICY_ID, state: 'warm' };
+/** A search of the sample rollup job's target index, which the interceptor rewrites. */
+const ROLLUP_TARGET = NYC_TAXI_ROLLUP.rollup.target_index;
+Object.assign(SAMPLES, {
+  'ism.add_policy': ismIndexSample('add', { policy_id: SAMPLE_POLICY_ID }),
+  'ism.remove_policy': ismIndexSample('remove'),
+  'ism.change_policy': ismIndexSample('change_policy', CHANGE_TO_WARM),
+  'ism.update_policy': ismIndexSample('update_policy', CHANGE_TO_WARM),
+  'ism.retry_index': ismIndexSample('retry'),
+  'ism.explain_policy': ismIndexSample('explain'),
+  'ism.explain_policy_post': ismIndexSample('explain', { filter: { policy_id: SAMPLE_POLICY_ID } }),
+  'rollups.search': (op: Operation): Sample => ({
+    method: op.method,
+    path: `/${ROLLUP_TARGET}/_search`,
+    pathParameters: { index: ROLLUP_TARGET },
+    body: {
+      size: 0,
+      aggs: {
+        avg_passengers: { avg: { field: 'passenger_count' } },
+        by_location: { terms: { field: 'PULocationID', size: 5 } },
+      },
+    },
+    routeKey: routeKey(op, '/{index}/_search'),
+  }),
+  'rollups.search_get': (op: Operation): Sample => ({
+    method: op.method,
+    path: `/${ROLLUP_TARGET}/_search`,
+    pathParameters: { index: ROLLUP_TARGET },
+    query: 'size=0&q=PULocationID:132',
+    routeKey: routeKey(op, '/{index}/_search'),
+  }),
 } satisfies Record<string, (op: Operation) => Sample>);
 
 /** Fills `{param}` / `{param+}` segments with `sample` values. */
