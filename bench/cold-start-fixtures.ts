@@ -73,11 +73,6 @@ export class Fixtures {
     return query;
   }
 
-  /** Test messages the notifications channel's receiver got. */
-  async delivered(): Promise<number> {
-    return this.receiver ? (await this.receiver).requests.length : 0;
-  }
-
   async close(): Promise<void> {
     if (this.receiver) await (await this.receiver).close();
   }
