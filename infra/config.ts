@@ -35,6 +35,7 @@ import { unknownActionTypes } from '../lambdas/ism/policy/allow-list';
  * | `rollupSearchEnabled` | `true` \| `false`                       | `true`                   | rewrite searches of rollup indices (`plugins.rollup.search.enabled`); false sends them to the cluster as they are |
  * | `rollupSearchAllJobs` | `true` \| `false`                       | `false`                  | a rollup search accepts the documents of every job that can answer, not only the coarsest one (`plugins.rollup.search.search_all_jobs`) |
  * | `rollupSearchSourceIndices` | `true` \| `false`                 | `false`                  | a search may mix rollup and plain indices (`plugins.rollup.search.search_source_indices`) |
+ * | `kinesisStreamArns`  | stream ARNs `arn:aws:kinesis:<region>:<account>:stream/<name>`, comma list or JSON array; or `none` | every stream of the stack's account and region | Kinesis streams the functions that read streams (`ingestion-poller`, rollover, `ism-runner`) may read with their own role; `none` grants nothing (sources with `param.access_key`/`secret_key`, or Kafka only) |
  *
  * Nothing here is looked up in an AWS account: VPC, subnets and security groups are imported by
  * id, so `cdk synth` works offline and without credentials.
@@ -61,6 +62,16 @@ export interface ClusterConfig {
   readonly secretArn?: string;
 }
 
+/**
+ * Kinesis streams the stream-reading functions may read with their own role (an ingestion source
+ * without `param.access_key`/`secret_key`): every stream of the stack's account and region, the
+ * listed ones, or none.
+ */
+export type KinesisStreams =
+  | { readonly grant: 'account' }
+  | { readonly grant: 'none' }
+  | { readonly grant: 'streams'; readonly arns: readonly string[] };
+
 export interface ControlPlaneConfig {
   readonly stackName: string;
   readonly cluster: ClusterConfig;
@@ -70,6 +81,7 @@ export interface ControlPlaneConfig {
   readonly logRetentionDays: number;
   readonly retainTable: boolean;
   readonly ism: IsmConfig;
+  readonly kinesisStreams: KinesisStreams;
   readonly rollup: RollupConfig;
 }
 
@@ -122,6 +134,7 @@ export const CONTEXT_KEYS = [
   'rollupSearchEnabled',
   'rollupSearchAllJobs',
   'rollupSearchSourceIndices',
+  'kinesisStreamArns',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -173,6 +186,33 @@ const oneOf = <T extends string>(
     throw new ConfigError(`${key} must be one of ${allowed.join('|')}, got [${value}]`);
   }
   return value as T;
+};
+
+/** A stream name is 1–128 of `[a-zA-Z0-9_.-]`; no wildcards: a pattern would widen the grant silently. */
+const KINESIS_STREAM_ARN =
+  /^arn:aws[\w-]*:kinesis:[a-z]{2}(-[a-z]+)+-\d:\d{12}:stream\/[A-Za-z0-9_.-]{1,128}$/;
+
+const kinesisStreams = (value: unknown): KinesisStreams => {
+  let arns: string[];
+  try {
+    arns = list(value);
+  } catch {
+    throw new ConfigError(
+      `kinesisStreamArns must be none, or stream ARNs as a comma list or a JSON array, got [${String(value)}]`,
+    );
+  }
+  if (arns.length === 0) return { grant: 'account' };
+  if (arns.length === 1 && arns[0].toLowerCase() === 'none') return { grant: 'none' };
+  if (arns.some((a) => a.toLowerCase() === 'none')) {
+    throw new ConfigError('kinesisStreamArns=none cannot be combined with stream ARNs');
+  }
+  const wrong = arns.find((a) => !KINESIS_STREAM_ARN.test(a));
+  if (wrong) {
+    throw new ConfigError(
+      `kinesisStreamArns must hold Kinesis stream ARNs (arn:aws:kinesis:<region>:<account>:stream/<name>), got [${wrong}]`,
+    );
+  }
+  return { grant: 'streams', arns: [...new Set(arns)] };
 };
 
 export const configFromContext = (node: Pick<Node, 'tryGetContext'>): ControlPlaneConfig => {
@@ -290,6 +330,7 @@ export const configFromContext = (node: Pick<Node, 'tryGetContext'>): ControlPla
   return {
     ism: { jobIntervalMinutes, jitter, allowList, history },
     rollup,
+    kinesisStreams: kinesisStreams(ctx('kinesisStreamArns')),
     stackName: str(ctx('stackName')) ?? 'IndexManagement',
     cluster: {
       endpoint,

@@ -24,6 +24,11 @@ export interface Operation {
   readonly notify?: boolean;
   /** Extra environment for the function, from the deployment's context (see infra/config.ts). */
   readonly configEnvironment?: (config: ControlPlaneConfig) => Record<string, string>;
+  /**
+   * Whether it reads ingestion streams with its own role (Kinesis; see `kinesisStreamArns` in
+   * infra/config.ts): a rollover of an ingesting index reads the stream to hand it over.
+   */
+  readonly streams?: boolean;
 }
 
 const both = (suffix: string): string[] => [`/_plugins${suffix}`, `/_opendistro${suffix}`];
@@ -159,6 +164,8 @@ export const operations: readonly Operation[] = [
     handler: 'lambdas/rollover/handlers/rollover.ts',
     params: ['dry_run', 'timeout', 'master_timeout', 'cluster_manager_timeout', 'wait_for_active_shards'],
     cluster: true,
+    // The ingestion handover (lambdas/ingestion/rollover-handover.ts) reads an ingesting index's stream.
+    streams: true,
   },
   // Notifications: only the /_plugins prefix exists for this plugin.
   {

@@ -97,6 +97,8 @@ interface Access {
   readonly cluster: boolean;
   /** Delivers notifications: SNS Publish and STS AssumeRole (a channel's role_arn). */
   readonly notify?: boolean;
+  /** Reads ingestion streams with its own role: Kinesis read actions on `kinesisStreamArns`. */
+  readonly streams?: boolean;
   /** @default 29 s with cluster access, else 10 s (API Gateway waits 30 s at most) */
   readonly timeoutSeconds?: number;
   readonly environment?: Readonly<Record<string, string>>;
@@ -110,6 +112,11 @@ const TABLE_WRITE_ACTIONS = [
   'dynamodb:DeleteItem',
   'dynamodb:ConditionCheckItem',
 ];
+/**
+ * Every Kinesis API the shard consumer calls (lambdas/ingestion/sources/kinesis.ts); all are
+ * authorised on the stream ARN.
+ */
+const KINESIS_READ_ACTIONS = ['kinesis:ListShards', 'kinesis:GetShardIterator', 'kinesis:GetRecords'];
 /** Every HTTP method the cluster client may send (the proxy passes any of them through). */
 const ES_HTTP_ACTIONS = ['Get', 'Head', 'Put', 'Post', 'Delete', 'Patch'].map((m) => `es:ESHttp${m}`);
 
@@ -235,6 +242,7 @@ export class IndexManagementStack extends Stack {
         cluster: op.cluster === true,
         notify: op.notify === true,
         environment: op.configEnvironment?.(this.config),
+        streams: op.streams === true,
       });
       const integration = new HttpLambdaIntegration(`${constructIdFor(op.operation)}Integration`, fn);
       for (const routePath of op.paths) {
@@ -284,6 +292,7 @@ export class IndexManagementStack extends Stack {
         table: 'readWrite',
         cluster: worker.cluster,
         notify: worker.notify === true,
+        streams: worker.streams === true,
         timeoutSeconds: worker.timeoutSeconds,
         environment: {
           ...worker.environment,
@@ -361,6 +370,7 @@ export class IndexManagementStack extends Stack {
     }
     if (access.cluster) Object.assign(environment, this.grantCluster(role));
     if (access.notify) this.grantNotify(role);
+    if (access.streams) this.grantStreams(role);
 
     if (this.vpc) {
       // ENI management (ec2:CreateNetworkInterface and friends) cannot be scoped to resources;
@@ -413,7 +423,27 @@ export class IndexManagementStack extends Stack {
     return fn;
   }
 
-  /** Cluster environment for a function, and the matching permissions on its role. */
+  /**
+   * Kinesis sources without keys in `param` are read with the function's own role. Their streams
+   * are named through the API at run time, so by default any stream of this account and region
+   * may be read; `kinesisStreamArns` narrows that to a list, or to nothing.
+   */
+  private grantStreams(role: Role): void {
+    const streams = this.config.kinesisStreams;
+    if (streams.grant === 'none') return;
+    if (streams.grant === 'streams') {
+      role.addToPolicy(new PolicyStatement({ actions: KINESIS_READ_ACTIONS, resources: [...streams.arns] }));
+      return;
+    }
+    const every = this.formatArn({ service: 'kinesis', resource: 'stream', resourceName: '*' });
+    role.addToPolicy(new PolicyStatement({ actions: KINESIS_READ_ACTIONS, resources: [every] }));
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kinesis:<AWS::Region>:<AWS::AccountId>:stream/*]',
+      reason:
+        'Ingestion sources (and their Kinesis streams) are named through the API at run time; reading is limited to the streams of this account and region, and the kinesisStreamArns context key narrows it to a list or to none.',
+    });
+  }
+
   /**
    * Notification channels are created through the API at run time, so their SNS topics and
    * roles are unknown at deploy time: publish to any topic of this account (other accounts'
@@ -436,6 +466,7 @@ export class IndexManagementStack extends Stack {
     });
   }
 
+  /** Cluster environment for a function, and the matching permissions on its role. */
   private grantCluster(role: Role): Record<string, string> {
     const { cluster } = this.config;
     const env: Record<string, string> = { CLUSTER_AUTH: cluster.auth };

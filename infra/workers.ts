@@ -24,6 +24,8 @@ export interface Worker {
   readonly cluster: boolean;
   /** Whether it delivers notifications (ISM, SM): may publish to SNS and assume a channel's role_arn. */
   readonly notify?: boolean;
+  /** Whether it reads ingestion streams with its own role (Kinesis; see `kinesisStreamArns` in infra/config.ts). */
+  readonly streams?: boolean;
   /** Extra environment for the function, from the deployment's context (see infra/config.ts). */
   readonly environment?: Readonly<Record<string, string>>;
   /** Environment derived from the deployment's configuration (CDK context), e.g. intervals. */
@@ -67,6 +69,8 @@ export const workers: readonly Worker[] = [
     cluster: true,
     // error_notification and the notification action (SNS channels need the grant).
     notify: true,
+    // Its rollover action hands an ingesting index's stream over, reading the stream.
+    streams: true,
     configEnvironment: (config) => ({
       ISM_JOB_INTERVAL_MINUTES: String(config.ism.jobIntervalMinutes),
       ISM_JITTER: String(config.ism.jitter),
@@ -84,6 +88,7 @@ export const workers: readonly Worker[] = [
     schedule: 'rate(1 minute)',
     timeoutSeconds: 900,
     cluster: true,
+    streams: true,
   },
 ];
 

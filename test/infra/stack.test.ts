@@ -402,6 +402,72 @@ describe('cluster access', () => {
   });
 });
 
+describe('Kinesis streams', () => {
+  const KINESIS = ['kinesis:ListShards', 'kinesis:GetShardIterator', 'kinesis:GetRecords'];
+  /** The functions that read a stream: the poller, and every function that can roll an ingesting index over. */
+  const READERS = ['IndicesRollover', 'IsmRunner', 'IngestionPoller'];
+
+  /** The resources of the Kinesis statements on the function's role. */
+  const kinesisResources = (s: Synth, functionLogicalId: string): unknown[] => {
+    const roleId = s.resources[functionLogicalId].Properties.Role['Fn::GetAtt'][0] as string;
+    return ofType(s, 'AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Json[])
+      .filter((st) => [st.Action].flat().some((a: string) => a.startsWith('kinesis:')))
+      .flatMap((st) => {
+        expect([st.Action].flat().sort()).toEqual([...KINESIS].sort());
+        return [st.Resource].flat() as unknown[];
+      });
+  };
+
+  it('lets the poller, the rollover API and the ISM runner read every stream of the account and region, and nobody else', () => {
+    const s = synth(SIGV4, { bundle: false });
+    const readers = functionsOf(s)
+      .filter(([id]) => actionsOf(s, id).some((a) => a.startsWith('kinesis:')))
+      .map(([id]) => id);
+    expect(readers.sort()).toEqual([...READERS].sort());
+    for (const id of READERS) {
+      expect(actionsOf(s, id)).toEqual(expect.arrayContaining(KINESIS));
+      expect(kinesisResources(s, id)).toEqual([
+        {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':kinesis:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':stream/*',
+            ],
+          ],
+        },
+      ]);
+    }
+    expect(nagViolations(s.outdir)).toEqual([]);
+  });
+
+  it('grants only the streams kinesisStreamArns lists', () => {
+    const orders = 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders';
+    const clicks = 'arn:aws:kinesis:eu-west-1:210987654321:stream/clicks.v2';
+    const s = synth({ ...SIGV4, kinesisStreamArns: `${orders}, ${clicks}` }, { bundle: false });
+    for (const id of READERS) expect(kinesisResources(s, id)).toEqual([orders, clicks]);
+    expect(kinesisResources(s, constructIdFor('ingestion.get_state'))).toEqual([]);
+    expect(nagViolations(s.outdir)).toEqual([]);
+    const fromJson = synth({ ...SIGV4, kinesisStreamArns: JSON.stringify([orders]) }, { bundle: false });
+    expect(kinesisResources(fromJson, 'IngestionPoller')).toEqual([orders]);
+  });
+
+  it('grants no stream at all with kinesisStreamArns=none', () => {
+    const s = synth({ ...SIGV4, kinesisStreamArns: 'none' }, { bundle: false });
+    for (const [id] of functionsOf(s)) {
+      expect(actionsOf(s, id).filter((a) => a.startsWith('kinesis:'))).toEqual([]);
+    }
+    expect(nagViolations(s.outdir)).toEqual([]);
+  });
+});
+
 describe('a VPC from context', () => {
   it('puts every function in the given subnets and security groups, without looking anything up', () => {
     const s = synth(
@@ -550,6 +616,24 @@ describe('configuration from context', () => {
     expect(config({}).proxyDataPlane).toBe(false);
   });
 
+  it('reads kinesisStreamArns as a comma list, a JSON array, none, or (unset) every stream of the account', () => {
+    const arn = 'arn:aws:kinesis:us-east-1:123456789012:stream/orders';
+    const cn = 'arn:aws-cn:kinesis:cn-north-1:123456789012:stream/orders_2';
+    expect(config({}).kinesisStreams).toEqual({ grant: 'account' });
+    expect(config({ kinesisStreamArns: '' }).kinesisStreams).toEqual({ grant: 'account' });
+    expect(config({ kinesisStreamArns: 'none' }).kinesisStreams).toEqual({ grant: 'none' });
+    expect(config({ kinesisStreamArns: ' NONE ' }).kinesisStreams).toEqual({ grant: 'none' });
+    expect(config({ kinesisStreamArns: `${arn},${cn},${arn}` }).kinesisStreams).toEqual({
+      grant: 'streams',
+      arns: [arn, cn],
+    });
+    expect(config({ kinesisStreamArns: JSON.stringify([arn]) }).kinesisStreams).toEqual({
+      grant: 'streams',
+      arns: [arn],
+    });
+    expect(config({ kinesisStreamArns: [cn] }).kinesisStreams).toEqual({ grant: 'streams', arns: [cn] });
+  });
+
   it.each([
     [{ clusterAuth: 'sigv4', clusterEndpoint: ENDPOINT }, /clusterDomainArn/],
     [
@@ -572,6 +656,20 @@ describe('configuration from context', () => {
     [{ ismHistoryReplicas: '-1' }, /ismHistoryReplicas must be a whole number, at least 0/],
     [{ ismHistoryMaxDocs: '0' }, /ismHistoryMaxDocs/],
     [{ rollupSearchAllJobs: 'yes' }, /rollupSearchAllJobs must be true or false/],
+    [{ kinesisStreamArns: 'orders' }, /kinesisStreamArns must hold Kinesis stream ARNs .*\[orders\]/],
+    [
+      { kinesisStreamArns: 'arn:aws:kinesis:eu-west-1:123456789012:stream/*' },
+      /kinesisStreamArns must hold Kinesis stream ARNs/,
+    ],
+    [
+      { kinesisStreamArns: 'arn:aws:sqs:eu-west-1:123456789012:orders' },
+      /kinesisStreamArns must hold Kinesis stream ARNs/,
+    ],
+    [
+      { kinesisStreamArns: 'none,arn:aws:kinesis:eu-west-1:123456789012:stream/orders' },
+      /cannot be combined/,
+    ],
+    [{ kinesisStreamArns: '["arn:aws:kinesis' }, /kinesisStreamArns must be none, or stream ARNs/],
   ])('refuses %j with a reason', (context, reason) => {
     expect(() => config(context)).toThrow(ConfigError);
     expect(() => config(context)).toThrow(reason);
