@@ -60,6 +60,16 @@ export const metConditions = (conditions: Record<string, boolean>): string[] =>
     .filter(([, met]) => met)
     .map(([name]) => name);
 
+/**
+ * The conditions of a rollover as its response names them (`"[max_docs: 1000]": true`), from
+ * what the cluster keeps of it in `rollover_info.met_conditions` (`{"max_docs": 1000}`). Only the
+ * met ones are kept there, so every condition comes back as met.
+ */
+export const conditionsFromRolloverInfo = (
+  met: Record<string, string | number> | undefined,
+): Record<string, boolean> =>
+  Object.fromEntries(Object.entries(met ?? {}).map(([name, value]) => [`[${name}: ${value}]`, true]));
+
 export const isRolloverResponse = (body: unknown): body is RolloverResponse => {
   if (typeof body !== 'object' || body === null) return false;
   const r = body as Record<string, unknown>;

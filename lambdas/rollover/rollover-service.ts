@@ -3,11 +3,13 @@ import { rolloverHooks, type RolloverHook, type RolloverOutcome, type RolloverPl
 import type { RolloverHistory } from './history-store';
 import type { ClusterReply, ClusterRolloverInfo, RolloverCluster } from './cluster-rollover';
 import {
+  conditionsFromRolloverInfo,
   isRolloverResponse,
   metConditions,
   type RolloverRecord,
   type RolloverRequest,
   type RolloverResponse,
+  type RolloverSource,
 } from './model';
 import './registered-hooks';
 
@@ -122,6 +124,37 @@ export class RolloverService {
       this.log.error('rollover done but not recorded in the history', { error, record });
     }
     return record;
+  }
+
+  /**
+   * Records a rollover found done on the cluster (ISM resuming a run that died after the
+   * cluster's rollover but before it was recorded), unless the history has it already: a
+   * record that exists is returned as it is, never rewritten. The time and the met conditions
+   * are the cluster's own (`rollover_info` of the old index), the clock's time when the cluster
+   * has none. Like {@link recordRollover}, it logs a failure instead of throwing: the rollover
+   * has happened either way.
+   */
+  async recordFound(found: {
+    alias: string;
+    old_index: string;
+    new_index: string;
+    source: RolloverSource;
+  }): Promise<RolloverRecord | undefined> {
+    try {
+      const known = (await this.history.forIndex(found.old_index)).find((r) => r.alias === found.alias);
+      if (known) return known;
+      const info = await this.rolledOverOnCluster(found.old_index, found.alias);
+      const conditions = conditionsFromRolloverInfo(info?.met_conditions);
+      return await this.recordRollover({
+        ...found,
+        conditions,
+        met_conditions: metConditions(conditions),
+        time: typeof info?.time === 'number' ? info.time : this.clock.now(),
+      });
+    } catch (error) {
+      this.log.error('rollover found done but not recorded in the history', { error, found });
+      return undefined;
+    }
   }
 
   /**

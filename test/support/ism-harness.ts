@@ -39,8 +39,14 @@ export interface IsmHarness {
    * Runs the index's job under a lease and kills it at a boundary of step `stepName`: `before`
    * dies right after the `starting` checkpoint is saved (before the cluster call); `after` dies
    * when the step's result would be saved (the cluster call made). The lease is left to expire.
+   * `extra` replaces runner dependencies for this run (e.g. a rollover that dies half-way).
    */
-  crashOnce(when: 'before' | 'after', index: string, stepName: string): Promise<void>;
+  crashOnce(
+    when: 'before' | 'after',
+    index: string,
+    stepName: string,
+    extra?: Partial<RunnerDeps>,
+  ): Promise<void>;
   /**
    * Runs the index's job once (when due) and returns every metadata the run saved, in order:
    * what a step reported even when the same run went on to the next step.
@@ -63,6 +69,13 @@ export const startIsmHarness = async (
       jobIntervalMs: MINUTE,
       jitter: 0,
       rollover: (alias) => rolloverService().rollover({ alias, source: 'ism' }),
+      rolloverFound: async ({ alias, oldIndex, newIndex }) =>
+        void (await rolloverService().recordFound({
+          alias,
+          old_index: oldIndex,
+          new_index: newIndex,
+          source: 'ism',
+        })),
       ...(typeof defaults === 'function' ? defaults() : defaults),
       ...extra,
     });
@@ -84,6 +97,7 @@ export const startIsmHarness = async (
   const runLeased = async (
     index: string,
     onSave: (state: ManagedIndex, save: () => Promise<void>) => Promise<void>,
+    extra: Partial<RunnerDeps> = {},
   ): Promise<'crashed' | 'done' | 'not due'> => {
     const store = managedStore();
     clock.set(Math.max(clock.now(), Date.now()));
@@ -114,7 +128,7 @@ export const startIsmHarness = async (
         },
       };
       try {
-        const outcome = await runner()(ctx);
+        const outcome = await runner(cluster, extra)(ctx);
         if (outcome === 'delete') await store.deleteIf(d.id, current.rev);
         else
           await onSave(
@@ -151,14 +165,18 @@ export const startIsmHarness = async (
     explain,
     exists: async (index) => (await indexInfo(cluster, index)) !== undefined,
     settings: async (index) => (await indexInfo(cluster, index))?.settings ?? {},
-    async crashOnce(when, index, stepName) {
-      const crashed = await runLeased(index, async (state, save) => {
-        const step = state.metadata?.step;
-        const ours = step?.name === stepName;
-        if (when === 'after' && ours && step?.step_status !== 'starting') throw new Crash('after');
-        await save();
-        if (when === 'before' && ours && step?.step_status === 'starting') throw new Crash('before');
-      });
+    async crashOnce(when, index, stepName, extra) {
+      const crashed = await runLeased(
+        index,
+        async (state, save) => {
+          const step = state.metadata?.step;
+          const ours = step?.name === stepName;
+          if (when === 'after' && ours && step?.step_status !== 'starting') throw new Crash('after');
+          await save();
+          if (when === 'before' && ours && step?.step_status === 'starting') throw new Crash('before');
+        },
+        extra,
+      );
       expect(crashed).toBe('crashed');
     },
     async runRecording(index) {

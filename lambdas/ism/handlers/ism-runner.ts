@@ -80,6 +80,14 @@ export const handler = workerHandler('ism-runner', async (invocation) => {
         },
         // Through the control plane's rollover service: ISM rollovers get its history and hooks.
         rollover: (alias) => rolloverService().rollover({ alias, source: 'ism' }),
+        // A rollover found done when a run resumes (its run died before recording it).
+        rolloverFound: async ({ alias, oldIndex, newIndex }) =>
+          void (await rolloverService().recordFound({
+            alias,
+            old_index: oldIndex,
+            new_index: newIndex,
+            source: 'ism',
+          })),
         jobIntervalMs: minutes * 60_000,
         jitter,
         allowList: allowListFromEnv(),

@@ -21,7 +21,15 @@ import { DEFAULT_RETRY } from '../policy/actions';
 import { actionTypeOf, type Action, type ActionRetry, type Policy, type State } from '../policy/model';
 import { ACTIONS } from './actions';
 import { millisOf } from './format';
-import type { Notifier, RolloverPort, RollupPort, Step, StepContext, StepResult } from './step';
+import type {
+  Notifier,
+  RolloverFoundPort,
+  RolloverPort,
+  RollupPort,
+  Step,
+  StepContext,
+  StepResult,
+} from './step';
 import { transitionStep, type TransitionResult } from './transition-step';
 
 /**
@@ -44,6 +52,7 @@ export interface RunnerDeps {
   readonly policies: PolicyReader;
   readonly notifier?: Notifier;
   readonly rollover?: RolloverPort;
+  readonly rolloverFound?: RolloverFoundPort;
   readonly rollups?: RollupPort;
   /** Job interval (ms) between runs of an index that waits. */
   readonly jobIntervalMs: number;
@@ -353,6 +362,7 @@ const runManagedIndex = (deps: RunnerDeps) => {
         resumed,
         notifier: deps.notifier,
         rollover: deps.rollover,
+        rolloverFound: deps.rolloverFound,
         rollups: deps.rollups,
         timeoutMs: timeout,
       });

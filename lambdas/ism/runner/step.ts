@@ -25,6 +25,16 @@ export interface Notifier {
 /** Rolls an alias over; the control plane's rollover service (history, hooks) in production. */
 export type RolloverPort = (alias: string) => Promise<{ acknowledged?: boolean; new_index?: string }>;
 
+/**
+ * Records in the control plane's rollover history a rollover that a resumed run found already
+ * done (the run that made it died before it was recorded); does nothing when it is recorded.
+ */
+export type RolloverFoundPort = (found: {
+  alias: string;
+  oldIndex: string;
+  newIndex: string;
+}) => Promise<void>;
+
 /** The control plane's rollup jobs, as the ISM rollup action needs them (lambdas/rollup/ism-rollup.ts). */
 export interface RollupPort {
   /** The job id the action uses for this index (the plugin's hash of the index and the rollup). */
@@ -52,6 +62,8 @@ export interface StepContext<C = unknown> {
   readonly notifier?: Notifier;
   /** How rollover rolls over; a plain `POST /<alias>/_rollover` when absent. */
   readonly rollover?: RolloverPort;
+  /** Where a resumed rollover records a rollover it found done; nothing is recorded when absent. */
+  readonly rolloverFound?: RolloverFoundPort;
   /** Rollup jobs of this control plane; without it the cluster's `_plugins/_rollup` API is used. */
   readonly rollups?: RollupPort;
   /** Action timeout in ms (wait steps use it as their limit; 12 h when unset). */

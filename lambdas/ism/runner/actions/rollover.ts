@@ -201,6 +201,21 @@ const evaluateConditions = async (
 };
 
 /**
+ * A rollover found done by a resumed run (or a retry of ours) may be missing from the rollover
+ * history: the run that rolled over died before recording it. It is recorded then (the port
+ * checks the history first). A rollover found done that is not ours (made directly on the
+ * cluster) is not recorded as ISM's.
+ */
+const recordFound = async (
+  ctx: StepContext<RolloverConfig>,
+  alias: string,
+  newIndex: string | undefined,
+): Promise<void> => {
+  if (!ctx.rolloverFound || !newIndex || !(ctx.resumed || ctx.metadata.rolled_over === true)) return;
+  await ctx.rolloverFound({ alias, oldIndex: ctx.index.name, newIndex });
+};
+
+/**
  * A backing index rolls its data stream over (AttemptRolloverStep with `isDataStream`): no alias
  * pre-check; the stream is the target the cluster's `_rollover` takes. copy_alias copies the old
  * backing index's aliases, as the plugin does (backing indices rarely have any).
@@ -216,6 +231,7 @@ const rollDataStream = async (
   // or simply no longer the write index (rolled over by hand, or before a crash).
   if (index.rolloverInfo[ds] !== undefined || ctx.metadata.rolled_over || !stream.isWriteIndex) {
     const message = `This index has already been rolled over using this alias, treating as a success [index=${i}, alias=${ds}]`;
+    await recordFound(ctx, ds, stream.next);
     const rolled = { rolledOver: true, rolledOverIndexName: stream.next };
     if (config.copy_alias) return { ...(await copyAliases(ctx, ds, stream.next)), ...rolled };
     return { ...completed(message), ...rolled };
@@ -268,6 +284,7 @@ const attemptRollover: Step<RolloverConfig> = {
     }
     const done = async (message: string) => {
       const newIndex = await writeIndexOf(cluster, alias);
+      await recordFound(ctx, alias, newIndex !== i ? newIndex : undefined);
       const rolled = { rolledOver: true, rolledOverIndexName: newIndex !== i ? newIndex : undefined };
       if (config.copy_alias)
         return { ...(await copyAliases(ctx, alias, newIndex !== i ? newIndex : undefined)), ...rolled };
