@@ -2,6 +2,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { ACTION_TYPES } from '../lambdas/ism/policy/model';
 import { unknownActionTypes } from '../lambdas/ism/policy/allow-list';
+import { INGESTION_MODES, type IngestionMode } from '../lambdas/ingestion/native';
 
 /**
  * Deployment configuration of the control plane, read from CDK context (`-c key=value` on the
@@ -36,6 +37,7 @@ import { unknownActionTypes } from '../lambdas/ism/policy/allow-list';
  * | `rollupSearchAllJobs` | `true` \| `false`                       | `false`                  | a rollup search accepts the documents of every job that can answer, not only the coarsest one (`plugins.rollup.search.search_all_jobs`) |
  * | `rollupSearchSourceIndices` | `true` \| `false`                 | `false`                  | a search may mix rollup and plain indices (`plugins.rollup.search.search_source_indices`) |
  * | `kinesisStreamArns`  | stream ARNs `arn:aws:kinesis:<region>:<account>:stream/<name>`, comma list or JSON array; or `none` | every stream of the stack's account and region | Kinesis streams the functions that read streams (`ingestion-poller`, rollover, `ism-runner`) may read with their own role; `none` grants nothing (sources with `param.access_key`/`secret_key`, or Kafka only) |
+ * | `ingestionMode`      | `control-plane` \| `native`               | `control-plane`          | who ingests an index created with `ingestion_source`: our poller, or the cluster's own ingestion plugin (OpenSearch 3.x; `PUT /<index>?ingestion=` overrides it per index) |
  *
  * Nothing here is looked up in an AWS account: VPC, subnets and security groups are imported by
  * id, so `cdk synth` works offline and without credentials.
@@ -83,6 +85,8 @@ export interface ControlPlaneConfig {
   readonly ism: IsmConfig;
   readonly kinesisStreams: KinesisStreams;
   readonly rollup: RollupConfig;
+  /** Default mode of indices created with `ingestion_source` (INGESTION_MODE of the functions). */
+  readonly ingestionMode: IngestionMode;
 }
 
 /** The plugin's rollup search settings (lambdas/rollup/search/settings.ts reads them back). */
@@ -135,6 +139,7 @@ export const CONTEXT_KEYS = [
   'rollupSearchAllJobs',
   'rollupSearchSourceIndices',
   'kinesisStreamArns',
+  'ingestionMode',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -331,6 +336,12 @@ export const configFromContext = (node: Pick<Node, 'tryGetContext'>): ControlPla
     ism: { jobIntervalMinutes, jitter, allowList, history },
     rollup,
     kinesisStreams: kinesisStreams(ctx('kinesisStreamArns')),
+    ingestionMode: oneOf<IngestionMode>(
+      'ingestionMode',
+      str(ctx('ingestionMode'))?.toLowerCase(),
+      INGESTION_MODES,
+      'control-plane',
+    ),
     stackName: str(ctx('stackName')) ?? 'IndexManagement',
     cluster: {
       endpoint,

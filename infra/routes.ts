@@ -393,7 +393,8 @@ export const operations: readonly Operation[] = [
     method: 'PUT',
     paths: ['/{index}'],
     handler: 'lambdas/ingestion/handlers/create-index.ts',
-    params: ['wait_for_active_shards', 'timeout', 'master_timeout', 'cluster_manager_timeout'],
+    // `ingestion` (native | control-plane) is ours: where an ingesting index is ingested.
+    params: ['wait_for_active_shards', 'timeout', 'master_timeout', 'cluster_manager_timeout', 'ingestion'],
     cluster: true,
   },
   {

@@ -355,6 +355,8 @@ export class IndexManagementStack extends Stack {
       NODE_OPTIONS: '--enable-source-maps',
       // A deployment-wide ISM setting (put policy and the runner read it).
       ...(this.config.ism.allowList ? { ISM_ALLOW_LIST: this.config.ism.allowList.join(',') } : {}),
+      // Where indices created with `ingestion_source` are ingested (create-index reads it).
+      ...(this.config.ingestionMode === 'native' ? { INGESTION_MODE: 'native' } : {}),
       ...access.environment,
     };
     if (access.table !== 'none') {

@@ -2,6 +2,7 @@ import type { Client } from '@opensearch-project/opensearch';
 import { OpenSearchError, type ErrorMetadata } from '../shared/errors';
 import type { HandoverCluster } from './handover';
 import type { BulkItemResult, IngestCluster } from './poller';
+import type { NodePlugins } from './native';
 import type { IndexResolver, ResolvedIndex } from './service';
 
 /**
@@ -149,15 +150,52 @@ export class IngestionClusterAdapter implements IngestCluster, IndexResolver, Ha
       const v = options[k];
       if (v !== undefined) query[k] = v;
     }
+    // The ingestion source tells indices the cluster ingests itself (native mode) from ours.
     const reply = await this.call(
       'GET',
-      `/${expression.split(',').map(encodeURIComponent).join(',')}/_settings/index.number_of_shards`,
+      `/${expression.split(',').map(encodeURIComponent).join(',')}/_settings/index.number_of_shards,index.ingestion_source.type`,
       undefined,
       query,
     );
     if (reply.status >= 400) throw clusterError(reply);
     return Object.entries(
-      reply.body as Record<string, { settings: { index: { number_of_shards: string } } }>,
-    ).map(([name, v]) => ({ name, shards: Number(v.settings.index.number_of_shards) }));
+      reply.body as Record<
+        string,
+        { settings: { index: { number_of_shards: string; ingestion_source?: { type?: string } } } }
+      >,
+    ).map(([name, v]) => {
+      const nativeSource = v.settings.index.ingestion_source?.type;
+      return {
+        name,
+        shards: Number(v.settings.index.number_of_shards),
+        ...(nativeSource ? { nativeSource } : {}),
+      };
+    });
+  }
+
+  /** The plugins of every node (`_nodes/plugins`), to tell whether the cluster can ingest natively. */
+  async nodePlugins(): Promise<NodePlugins[]> {
+    const reply = await this.call('GET', '/_nodes/plugins', undefined, {
+      filter_path: 'nodes.*.name,nodes.*.plugins.name',
+    });
+    if (reply.status >= 400) throw clusterError(reply);
+    const nodes = (reply.body as { nodes?: Record<string, { name?: string; plugins?: { name: string }[] }> })
+      .nodes;
+    return Object.entries(nodes ?? {}).map(([id, n]) => ({
+      node: n.name ?? id,
+      plugins: (n.plugins ?? []).map((p) => p.name),
+    }));
+  }
+
+  /** A request the cluster answers itself (an index it ingests natively), as it answered. */
+  async forward(
+    method: string,
+    path: string,
+    query: Readonly<Record<string, string | undefined>>,
+    body?: unknown,
+  ): Promise<ClusterReply> {
+    const querystring: Record<string, string> = {};
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && k !== 'pretty') querystring[k] = v;
+    return this.call(method, path, body, querystring);
   }
 }

@@ -7,6 +7,7 @@ import { IngestionClusterAdapter } from './cluster-adapter';
 import { IngestionHandover } from './handover';
 import { DynamoHandoverMarkers } from './handover-markers';
 import type { ShardState } from './model';
+import type { NodePlugins } from './native';
 import { IngestionService } from './service';
 import { createConsumer, describePosition } from './sources';
 
@@ -42,4 +43,21 @@ export const ingestionHandover = (): IngestionHandover => {
     poller: { cluster: ingestionCluster(), consumer: (s) => createConsumer(s.source, s.shard) },
     clock: systemClock,
   }));
+};
+
+/** How long a container trusts what the cluster said about its plugins (a plugin install restarts nodes). */
+const PLUGINS_TTL_MS = 5 * 60_000;
+let plugins: { at: number; nodes: Promise<NodePlugins[]> } | undefined;
+
+/** The cluster's plugins per node, asked once per container (failures are not kept). */
+export const clusterPlugins = (): Promise<NodePlugins[]> => {
+  const now = Date.now();
+  if (!plugins || now - plugins.at > PLUGINS_TTL_MS) {
+    const nodes = ingestionCluster().nodePlugins();
+    plugins = { at: now, nodes };
+    nodes.catch(() => {
+      if (plugins?.nodes === nodes) plugins = undefined;
+    });
+  }
+  return plugins.nodes;
 };

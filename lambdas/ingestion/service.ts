@@ -19,6 +19,8 @@ import {
 export interface ResolvedIndex {
   readonly name: string;
   readonly shards: number;
+  /** `index.ingestion_source.type` on the cluster: the cluster ingests this index itself. */
+  readonly nativeSource?: string;
 }
 
 export interface IndexResolver {

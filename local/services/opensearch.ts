@@ -29,6 +29,13 @@ import { delay, freePort, isPortClash, makeWorkDir, spawnBound, waitUntilReady }
  */
 export const DEFAULT_OPENSEARCH_VERSION = '2.19.6';
 
+/**
+ * The 3.x node of the native-ingestion tests (test/integration/ingestion-native.test.ts): the
+ * 3.x line pulls from streams itself with its `ingestion-*` plugins. Only that test starts it;
+ * `npm start` and the other tests stay on the default version. Needs Java 21+.
+ */
+export const NATIVE_INGESTION_OPENSEARCH_VERSION = '3.8.0';
+
 const HOST = '127.0.0.1';
 const ARTIFACTS_URL = 'https://artifacts.opensearch.org/releases/core/opensearch';
 
@@ -89,12 +96,13 @@ export interface StartOpenSearchOptions {
   /** Version to fetch when `home` is not given. Default $OPENSEARCH_VERSION or DEFAULT_OPENSEARCH_VERSION. */
   version?: string;
   /**
-   * Plugins to install, each as `opensearch-plugin install` takes it (a file:// or https URL)
-   * or as a Maven coordinate `group:artifact:version`, e.g.
-   * `org.opensearch.plugin:opensearch-job-scheduler:2.19.6.0`. Installed once into a cached
-   * copy of the distribution keyed by this list.
+   * Plugins to install, each as `opensearch-plugin install` takes it (a file:// or https URL),
+   * as a Maven coordinate `group:artifact:version` of a plugin zip, e.g.
+   * `org.opensearch.plugin:opensearch-job-scheduler:2.19.6.0`, or as a {@link JarPlugin} (a
+   * plugin published only as a jar). Installed once into a cached copy of the distribution
+   * keyed by this list.
    */
-  plugins?: string[];
+  plugins?: (string | JarPlugin)[];
   /** Extra node settings, passed as -E flags after (so overriding) the defaults. */
   settings?: Record<string, string | number | boolean>;
   /** Extra JVM options, appended to OPENSEARCH_JAVA_OPTS. */
@@ -102,6 +110,35 @@ export interface StartOpenSearchOptions {
   /** Default 120 s. */
   startTimeoutMs?: number;
 }
+
+/**
+ * A plugin that Maven Central has only as a jar (with a pom naming its dependencies), not as an
+ * installable zip: OpenSearch 3.x's `ingestion-kafka` and `ingestion-kinesis`. It is assembled
+ * the way `opensearch-plugin install` would lay out its zip: a folder under plugins/ with the jar,
+ * its runtime dependencies (`mvn dependency:copy-dependencies`) and a plugin-descriptor.properties
+ * written from these fields.
+ */
+export interface JarPlugin {
+  /** Plugin name and folder under plugins/, e.g. `ingestion-kafka`. */
+  name: string;
+  /** `group:artifact:version` of the plugin jar. */
+  artifact: string;
+  /** The jar's Plugin subclass. */
+  classname: string;
+  description: string;
+  /** Body of plugin-security.policy, if the plugin needs permissions. */
+  policy?: string;
+}
+
+/** OpenSearch 3.x's pull-based ingestion from Kafka, for a node of that version. */
+export const ingestionKafkaPlugin = (version: string): JarPlugin => ({
+  name: 'ingestion-kafka',
+  artifact: `org.opensearch.plugin:ingestion-kafka:${version}`,
+  classname: 'org.opensearch.plugin.kafka.KafkaPlugin',
+  description: 'Pull-based ingestion plugin to consume from Kafka',
+  // The consumer connects to the brokers (what the plugin's own policy grants).
+  policy: 'grant {\n  permission java.net.SocketPermission "*", "connect,resolve";\n};\n',
+});
 
 export interface OpenSearchHandle {
   url: string;
@@ -121,7 +158,7 @@ export interface OpenSearchHandle {
 export async function startOpenSearch(opts: StartOpenSearchOptions = {}): Promise<OpenSearchHandle> {
   const version = opts.version ?? defaultVersion();
   const baseHome = opts.home ? path.resolve(opts.home) : await ensureOpenSearchDistribution(version);
-  const home = await withPlugins(baseHome, opts.plugins ?? []);
+  const home = await withPlugins(baseHome, version, opts.plugins ?? []);
   // Only ports we picked ourselves can have been taken in between; retry those.
   const attempts = opts.port || opts.transportPort ? 1 : 3;
   for (let i = 1; ; i++) {
@@ -142,7 +179,7 @@ async function startOnce(
   httpPort: number,
   transportPort: number,
 ): Promise<OpenSearchHandle> {
-  const java = openSearchJava(home);
+  const java = openSearchJava(home, version);
   const workDir = makeWorkDir('opensearch');
   const dir = (name: string, given?: string): string => {
     const p = given ? path.resolve(given) : path.join(workDir, name);
@@ -372,18 +409,25 @@ function isOpenSearchHome(dir: string): boolean {
   return fs.existsSync(path.join(dir, 'bin', 'opensearch')) && fs.existsSync(path.join(dir, 'lib'));
 }
 
-/** A cached copy of `home` with the plugins installed: <home>+plugins-<hash of the list>. */
-async function withPlugins(home: string, plugins: string[]): Promise<string> {
+/**
+ * A cached copy of `home` with the plugins installed: <home>-plugins-<hash of the list> (no `+`:
+ * OpenSearch 3.x reads plugin policy files through a URL and turns a `+` in the path into a space).
+ */
+async function withPlugins(home: string, version: string, plugins: (string | JarPlugin)[]): Promise<string> {
   if (plugins.length === 0) return home;
   const key = createHash('sha256').update(JSON.stringify(plugins)).digest('hex').slice(0, 12);
-  const target = `${home}+plugins-${key}`;
+  const target = `${home}-plugins-${key}`;
   if (isOpenSearchHome(target)) return target;
   const tmp = fs.mkdtempSync(path.join(path.dirname(home), '.tmp-'));
   try {
     const staged = path.join(tmp, 'home');
     fs.cpSync(home, staged, { recursive: true, preserveTimestamps: true });
-    const java = openSearchJava(staged);
+    const java = openSearchJava(staged, version);
     for (const plugin of plugins) {
+      if (typeof plugin !== 'string') {
+        await assembleJarPlugin(plugin, path.join(staged, 'plugins', plugin.name), version, tmp);
+        continue;
+      }
       const source = isMavenCoordinate(plugin)
         ? `file://${await mavenCopy(plugin.split(':').length === 3 ? `${plugin}:zip` : plugin, tmp)}`
         : fs.existsSync(plugin)
@@ -405,6 +449,52 @@ async function withPlugins(home: string, plugins: string[]): Promise<string> {
   return target;
 }
 
+/** The jar and its runtime dependencies from Maven (a generated pom), and the descriptor. */
+async function assembleJarPlugin(
+  plugin: JarPlugin,
+  dir: string,
+  version: string,
+  tmp: string,
+): Promise<void> {
+  const [groupId, artifactId, artifactVersion] = plugin.artifact.split(':');
+  const work = fs.mkdtempSync(path.join(tmp, 'jar-plugin-'));
+  fs.writeFileSync(
+    path.join(work, 'pom.xml'),
+    `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+  <groupId>local.sim</groupId><artifactId>${plugin.name}-assembly</artifactId><version>1</version><packaging>pom</packaging>
+  <dependencies><dependency><groupId>${groupId}</groupId><artifactId>${artifactId}</artifactId><version>${artifactVersion}</version></dependency></dependencies>
+</project>
+`,
+  );
+  await run(
+    'mvn',
+    ['-B', '-q', 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${dir}`],
+    {
+      cwd: work,
+    },
+  );
+  const props = {
+    description: plugin.description,
+    version: artifactVersion,
+    name: plugin.name,
+    classname: plugin.classname,
+    'java.version': majorOf(version) >= 3 ? '21' : '11',
+    'opensearch.version': version,
+    'custom.foldername': '',
+    'extended.plugins': '',
+    'has.native.controller': 'false',
+  };
+  fs.writeFileSync(
+    path.join(dir, 'plugin-descriptor.properties'),
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(''),
+  );
+  if (plugin.policy) fs.writeFileSync(path.join(dir, 'plugin-security.policy'), plugin.policy);
+}
+
+const majorOf = (version: string): number => Number(version.split('.')[0]);
+
 function isMavenCoordinate(s: string): boolean {
   return !/^[a-z]+:\/\//i.test(s) && /^[\w.-]+:[\w.-]+:[\w.-]+(:zip)?$/.test(s);
 }
@@ -412,13 +502,18 @@ function isMavenCoordinate(s: string): boolean {
 // ---------------------------------------------------------------------------------------------
 // Running
 
-/** A bundled JDK if the distribution has one, else an installed Java the 2.x line supports (11..23: 24 dropped the SecurityManager). */
-function openSearchJava(home: string): JavaHome {
+/**
+ * A bundled JDK if the distribution has one, else an installed Java the line supports: 2.x
+ * 11..23 (24 dropped the SecurityManager), 3.x 21+.
+ */
+function openSearchJava(home: string, version: string): JavaHome {
   const bundled = path.join(home, 'jdk');
   if (fs.existsSync(path.join(bundled, 'bin', 'java'))) {
     return { home: bundled, java: path.join(bundled, 'bin', 'java'), major: 0, hasCompiler: false };
   }
-  return findJavaHome({ min: 11, max: 23 }, 'OpenSearch 2.x');
+  return majorOf(version) >= 3
+    ? findJavaHome({ min: 21 }, `OpenSearch ${version}`)
+    : findJavaHome({ min: 11, max: 23 }, 'OpenSearch 2.x');
 }
 
 let rootWorkaroundCache: { prefix: string[]; javaOpts: string[] } | undefined;
@@ -454,7 +549,8 @@ function rootWorkaround(): { prefix: string[]; javaOpts: string[] } {
 
 /**
  * A private copy of the config dir: the node writes opensearch.keystore into it, and the stock
- * jvm.options points GC logs, heap dumps and error files at paths relative to the cwd.
+ * jvm.options points GC logs, heap dumps and error files at paths relative to the cwd (3.x also
+ * its Java agent, which lives in the distribution).
  */
 function copyConfig(home: string, confDir: string, workDir: string, logsDir: string): string {
   fs.cpSync(path.join(home, 'config'), confDir, { recursive: true });
@@ -462,7 +558,8 @@ function copyConfig(home: string, confDir: string, workDir: string, logsDir: str
   const text = fs
     .readFileSync(jvmOptions, 'utf8')
     .replace(/([=:])logs\//g, `$1${logsDir}/`)
-    .replace(/HeapDumpPath=data\b/g, `HeapDumpPath=${workDir}`);
+    .replace(/HeapDumpPath=data\b/g, `HeapDumpPath=${workDir}`)
+    .replace(/-javaagent:agent\//g, `-javaagent:${path.join(home, 'agent')}/`);
   fs.writeFileSync(jvmOptions, text);
   return confDir;
 }

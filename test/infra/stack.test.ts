@@ -565,6 +565,16 @@ describe('configuration from context', () => {
     expect(unset.resources.IsmRunner.Properties.Environment.Variables.ISM_ALLOW_LIST).toBeUndefined();
   });
 
+  it('hands ingestionMode=native to the functions; control-plane is the default and sets nothing', () => {
+    expect(config({}).ingestionMode).toBe('control-plane');
+    expect(config({ ingestionMode: 'NATIVE' }).ingestionMode).toBe('native');
+    const create = constructIdFor('indices.create');
+    const native = synth({ ...SIGV4, ingestionMode: 'native' }, { bundle: false, workers: [] });
+    expect(native.resources[create].Properties.Environment.Variables.INGESTION_MODE).toBe('native');
+    const unset = synth(SIGV4, { bundle: false, workers: [] });
+    expect(unset.resources[create].Properties.Environment.Variables.INGESTION_MODE).toBeUndefined();
+  });
+
   it('hands the ISM history settings to the ism-runner, with the plugin defaults', () => {
     expect(config({}).ism.history).toEqual({
       enabled: true,
@@ -670,6 +680,7 @@ describe('configuration from context', () => {
       /cannot be combined/,
     ],
     [{ kinesisStreamArns: '["arn:aws:kinesis' }, /kinesisStreamArns must be none, or stream ARNs/],
+    [{ ingestionMode: 'cluster' }, /ingestionMode must be one of control-plane\|native, got \[cluster\]/],
   ])('refuses %j with a reason', (context, reason) => {
     expect(() => config(context)).toThrow(ConfigError);
     expect(() => config(context)).toThrow(reason);

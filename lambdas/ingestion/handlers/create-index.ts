@@ -1,19 +1,39 @@
 import type { Context } from 'aws-lambda';
 import { handler as passThrough } from '../../core/handlers/data-plane-proxy';
-import { apiHandler, decodeBody, type ApiEvent, type ApiHandler, type ApiResult } from '../../shared/http';
-import { ingestionCluster, ingestionService } from '../deps';
+import { illegalArgument } from '../../shared/errors';
+import {
+  apiHandler,
+  decodeBody,
+  errorResult,
+  type ApiEvent,
+  type ApiHandler,
+  type ApiResult,
+} from '../../shared/http';
+import { clusterPlugins, ingestionCluster, ingestionService } from '../deps';
 import { hasIngestionSource, parseIngestionSource, splitSettings } from '../model';
+import { cannotIngestNatively, deploymentMode, MODE_PARAM, requestMode, sourceType } from '../native';
 
 /**
  * PUT /<index>. Only a body with `settings.ingestion_source` is ours: the index is created on
  * the cluster without that setting and its shards are registered with the ingestion poller.
- * Every other create-index request goes to the cluster unchanged, as the data-plane proxy
- * passes any other path.
+ * In native mode (the deployment's `INGESTION_MODE`, or `?ingestion=native` on the request) a
+ * cluster with the plugin for the source type gets the request unchanged and ingests itself;
+ * nothing is registered here. Every other create-index request goes to the cluster unchanged,
+ * as the data-plane proxy passes any other path. `?ingestion=` never reaches the cluster.
  */
 const QUERY_PASSED = ['wait_for_active_shards', 'timeout', 'master_timeout', 'cluster_manager_timeout'];
 
-const createIngestingIndex = apiHandler('indices.create', async ({ pathParams, query, body }) => {
+const createIngestingIndex = apiHandler('indices.create', async (apiRequest) => {
+  const { pathParams, query, body } = apiRequest;
   const index = pathParams.index;
+  if (requestMode(query[MODE_PARAM], deploymentMode()) === 'native') {
+    const type = sourceType((body as { settings?: unknown }).settings);
+    const problem = type === undefined ? undefined : cannotIngestNatively(type, await clusterPlugins());
+    if (problem) throw illegalArgument(problem);
+    const passed = { ...query, [MODE_PARAM]: undefined };
+    const created = await ingestionCluster().forward('PUT', apiRequest.path, passed, apiRequest.rawBody);
+    return { status: created.status, body: created.body };
+  }
   const request = body as { settings: Record<string, unknown>; [k: string]: unknown };
   const { cluster: settings, ingestion } = splitSettings(request.settings);
   const source = parseIngestionSource(ingestion);
@@ -40,14 +60,37 @@ const createIngestingIndex = apiHandler('indices.create', async ({ pathParams, q
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** The event without `?ingestion=` (checked first: a wrong value is refused even here). */
+const withoutModeParam = (event: ApiEvent): ApiEvent => {
+  const params = event.queryStringParameters ?? {};
+  if (!(MODE_PARAM in params)) return event;
+  requestMode(params[MODE_PARAM], 'control-plane');
+  const rest = Object.fromEntries(Object.entries(params).filter(([k]) => k !== MODE_PARAM));
+  const rawQueryString = (event.rawQueryString ?? '')
+    .split('&')
+    .filter((p) => p !== '' && decodeURIComponent(p.split('=')[0].replace(/\+/g, ' ')) !== MODE_PARAM)
+    .join('&');
+  return { ...event, queryStringParameters: rest, rawQueryString };
+};
+
+const passThroughPlain = async (event: ApiEvent, context: Context): Promise<ApiResult> => {
+  let passed: ApiEvent;
+  try {
+    passed = withoutModeParam(event);
+  } catch (error) {
+    return errorResult(error, event.requestContext.http.method, event.queryStringParameters ?? {});
+  }
+  return passThrough(passed, context);
+};
+
 export const handler: ApiHandler = async (event: ApiEvent, context: Context): Promise<ApiResult> => {
   let body: unknown;
   try {
     const raw = decodeBody(event);
     body = raw ? JSON.parse(raw) : undefined;
   } catch {
-    return passThrough(event, context);
+    return passThroughPlain(event, context);
   }
-  if (!isObject(body) || !hasIngestionSource(body.settings)) return passThrough(event, context);
+  if (!isObject(body) || !hasIngestionSource(body.settings)) return passThroughPlain(event, context);
   return createIngestingIndex(event, context);
 };

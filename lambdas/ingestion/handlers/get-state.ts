@@ -1,10 +1,12 @@
 import { apiHandler } from '../../shared/http';
 import { intParam } from '../../shared/params';
+import { answerFromCluster } from '../native-proxy';
 import { ingestionCluster, ingestionService } from '../deps';
 import { validationError } from '../service';
 
 /** GET /<index>/ingestion/_state?size=&next_token=&sort=&shards= */
-export const handler = apiHandler('ingestion.get_state', async ({ pathParams, query }) => {
+export const handler = apiHandler('ingestion.get_state', async (request) => {
+  const { pathParams, query } = request;
   const size = intParam(query, 'size', 1000);
   if (size <= 0) throw validationError('size must be greater than zero');
   const sort = (query.sort ?? 'asc').toLowerCase();
@@ -20,6 +22,8 @@ export const handler = apiHandler('ingestion.get_state', async ({ pathParams, qu
     });
   }
   const indices = await ingestionCluster().resolve(pathParams.index, query);
+  const native = await answerFromCluster(request, indices);
+  if (native) return native;
   const body = await ingestionService().state(indices, { size, nextToken: query.next_token, sort, shards });
   return { status: 200, body };
 });

@@ -1,0 +1,233 @@
+import { Kafka, Partitioners, logLevel, type Admin, type Producer } from 'kafkajs';
+import type { ShardState } from '../../lambdas/ingestion/model';
+import { documentClient } from '../../lambdas/shared/dynamo';
+import { JobStore } from '../../lambdas/shared/jobs/job-store';
+import { resolveKafka, type KafkaService } from '../../local/services/kafka';
+import {
+  NATIVE_INGESTION_OPENSEARCH_VERSION,
+  ingestionKafkaPlugin,
+  startOpenSearch,
+  type OpenSearchHandle,
+} from '../../local/services/opensearch';
+import { startTestApi, type TestApi } from '../support/api';
+import { validateResponse } from '../support/spec';
+
+/**
+ * Native mode against an OpenSearch 3.x node with the `ingestion-kafka` plugin (started here,
+ * only this file needs it: the first run fetches the distribution and the plugin's jars from
+ * Maven Central into the same cache as the default node). The cluster pulls from a real Kafka
+ * broker itself; our endpoint hands it the create request and its pause, resume and `_state`,
+ * and registers nothing.
+ */
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+jest.setTimeout(90_000);
+
+let node: OpenSearchHandle;
+let broker: KafkaService;
+let api: TestApi;
+let admin: Admin;
+let producer: Producer;
+const globalCluster = {
+  CLUSTER_ENDPOINT: process.env.CLUSTER_ENDPOINT,
+  OPENSEARCH_URL: process.env.OPENSEARCH_URL,
+};
+
+beforeAll(async () => {
+  const version = NATIVE_INGESTION_OPENSEARCH_VERSION;
+  [node, broker] = await Promise.all([
+    startOpenSearch({ version, plugins: [ingestionKafkaPlugin(version)], startTimeoutMs: 240_000 }),
+    resolveKafka(),
+  ]);
+  // This file's handlers talk to the 3.x node, not to the 2.x node of globalSetup.
+  process.env.CLUSTER_ENDPOINT = node.url;
+  process.env.OPENSEARCH_URL = node.url;
+  api = await startTestApi();
+  const kafka = new Kafka({
+    brokers: [broker.bootstrapServers],
+    clientId: 'test',
+    logLevel: logLevel.NOTHING,
+  });
+  admin = kafka.admin();
+  producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await Promise.all([admin.connect(), producer.connect()]);
+}, 900_000);
+
+afterAll(async () => {
+  delete process.env.INGESTION_MODE;
+  await Promise.all([producer?.disconnect(), admin?.disconnect()]);
+  await Promise.all([api?.close(), broker?.stop(), node?.stop()]);
+  Object.assign(process.env, globalCluster);
+});
+
+afterEach(() => {
+  delete process.env.INGESTION_MODE;
+});
+
+/** The cluster itself, bypassing our endpoint. */
+const cluster = async (
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Json }> => {
+  const res = await fetch(`${node.url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Json) : {} };
+};
+
+const produce = async (topic: string, ids: string[]): Promise<void> => {
+  await producer.send({
+    topic,
+    messages: ids.map((id) => ({ partition: 0, value: JSON.stringify({ _id: id, _source: { name: id } }) })),
+  });
+};
+
+const newTopic = async (topic: string): Promise<void> => {
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+};
+
+const kafkaIndex = (topic: string, type = 'kafka'): Json => ({
+  settings: {
+    ingestion_source: {
+      type,
+      'pointer.init.reset': 'earliest',
+      param: { topic, bootstrap_servers: broker.bootstrapServers },
+    },
+    index: { number_of_shards: 1, number_of_replicas: 0, 'replication.type': 'SEGMENT' },
+  },
+  mappings: { properties: { name: { type: 'keyword' } } },
+});
+
+/** Ids in the index as the cluster has them, once they are `expected` (the cluster polls on its own). */
+const idsOnCluster = async (index: string, expected: string[]): Promise<string[]> => {
+  let found: string[] = [];
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+    await cluster('POST', `/${index}/_refresh`);
+    const res = await cluster('GET', `/${index}/_search?size=100`);
+    found = ((res.body.hits?.hits ?? []) as { _id: string }[]).map((h) => h._id).sort();
+    if (JSON.stringify(found) === JSON.stringify([...expected].sort())) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return found;
+};
+
+const registered = async (index: string): Promise<string[]> =>
+  (await new JobStore<ShardState>(documentClient(), api.tableName, 'ingestion').list(`${index}#`)).map(
+    (r) => r.id,
+  );
+
+const stateThroughUs = async (index: string): Promise<Json> => {
+  const res = await api.request<Json>('GET', `/${index}/ingestion/_state`);
+  expect(res.status).toBe(200);
+  expect(validateResponse('ingestion', 'GET', '/{index}/ingestion/_state', 200, res.body)).toEqual([]);
+  return res.body;
+};
+
+test('?ingestion=native: the cluster ingests the topic itself, our pause, resume and _state are its own, nothing is registered with us', async () => {
+  await newTopic('native-1');
+  await produce('native-1', ['a', 'b', 'c']);
+
+  const created = await api.request<Json>('PUT', '/native-1?ingestion=native', kafkaIndex('native-1'));
+  expect(created.status).toBe(200);
+  expect(created.body).toEqual({ acknowledged: true, shards_acknowledged: true, index: 'native-1' });
+
+  // The cluster has the index with its ingestion source, and pulled the messages itself.
+  const settings = await cluster('GET', '/native-1/_settings/index.ingestion_source.type');
+  expect(settings.body['native-1'].settings.index.ingestion_source.type).toBe('kafka');
+  expect(await idsOnCluster('native-1', ['a', 'b', 'c'])).toEqual(['a', 'b', 'c']);
+  expect(await registered('native-1')).toEqual([]);
+
+  // Our _state is the cluster's (it names the node holding the shard, which ours never does).
+  const ours = await stateThroughUs('native-1');
+  expect(ours).toEqual((await cluster('GET', '/native-1/ingestion/_state')).body);
+  expect(ours.ingestion_state['native-1'][0]).toMatchObject({
+    shard: 0,
+    poller_state: 'POLLING',
+    poller_paused: false,
+    node: expect.any(String),
+  });
+
+  // Pause through us: the cluster's poller stops, a new message stays out until the resume.
+  const paused = await api.request<Json>('POST', '/native-1/ingestion/_pause');
+  expect(paused.status).toBe(200);
+  expect(paused.body).toEqual({ acknowledged: true, shards_acknowledged: true });
+  expect(validateResponse('ingestion', 'POST', '/{index}/ingestion/_pause', 200, paused.body)).toEqual([]);
+  expect(
+    (await cluster('GET', '/native-1/ingestion/_state')).body.ingestion_state['native-1'][0],
+  ).toMatchObject({ poller_state: 'PAUSED', poller_paused: true });
+  await produce('native-1', ['d']);
+  await new Promise((r) => setTimeout(r, 2_000));
+  expect(await idsOnCluster('native-1', ['a', 'b', 'c'])).toEqual(['a', 'b', 'c']);
+
+  const resumed = await api.request<Json>('POST', '/native-1/ingestion/_resume', {});
+  expect(resumed.status).toBe(200);
+  expect(resumed.body).toEqual({ acknowledged: true, shards_acknowledged: true });
+  expect(await idsOnCluster('native-1', ['a', 'b', 'c', 'd'])).toEqual(['a', 'b', 'c', 'd']);
+  expect((await stateThroughUs('native-1')).ingestion_state['native-1'][0]).toMatchObject({
+    poller_paused: false,
+  });
+  expect(await registered('native-1')).toEqual([]);
+});
+
+test('the deployment mode native applies without the parameter; ?ingestion=control-plane overrides it, and one request may not mix both kinds', async () => {
+  process.env.INGESTION_MODE = 'native';
+  await newTopic('native-2');
+  await produce('native-2', ['x']);
+
+  const native = await api.request<Json>('PUT', '/native-2', kafkaIndex('native-2'));
+  expect(native.status).toBe(200);
+  expect(await idsOnCluster('native-2', ['x'])).toEqual(['x']);
+  expect(await registered('native-2')).toEqual([]);
+
+  // Ours: the cluster's index has no ingestion source, its shard is registered with our poller.
+  const ours = await api.request<Json>('PUT', '/ours-2?ingestion=control-plane', kafkaIndex('native-2'));
+  expect(ours.status).toBe(200);
+  expect(ours.body).toEqual({ acknowledged: true, shards_acknowledged: true, index: 'ours-2' });
+  expect(await registered('ours-2')).toEqual(['ours-2#0']);
+  const settings = await cluster('GET', '/ours-2/_settings');
+  expect(settings.body['ours-2'].settings.index.ingestion_source).toBeUndefined();
+  const state = await stateThroughUs('ours-2');
+  expect(state.ingestion_state['ours-2'][0]).toMatchObject({ shard: 0, poller_state: 'NONE' });
+  expect(state.ingestion_state['ours-2'][0].node).toBeUndefined();
+
+  const mixed = await api.request<Json>('POST', '/native-2,ours-2/ingestion/_pause');
+  expect(mixed.status).toBe(400);
+  expect(mixed.body.error.type).toBe('illegal_argument_exception');
+  expect(mixed.body.error.reason).toBe(
+    'indices [native-2] are ingested by the cluster and [ours-2] by the control plane; send one request for each',
+  );
+});
+
+test('native mode without the plugin for the source type is refused with a reason, and nothing is created', async () => {
+  const res = await api.request<Json>('PUT', '/native-3?ingestion=native', kafkaIndex('native-3', 'kinesis'));
+  expect(res.status).toBe(400);
+  expect(res.body.error.type).toBe('illegal_argument_exception');
+  expect(res.body.error.reason).toBe(
+    'the cluster cannot ingest [kinesis] natively: no node has the [ingestion-kinesis] plugin (OpenSearch 3.x); ' +
+      'install it on every node, or create the index with ?ingestion=control-plane to let the control plane ingest it',
+  );
+  expect((await cluster('HEAD', '/native-3')).status).toBe(404);
+  expect(await registered('native-3')).toEqual([]);
+});
+
+test('?ingestion= never reaches the cluster, and a wrong value is refused', async () => {
+  // The cluster would refuse an unknown parameter: a plain index created with it shows it was removed.
+  const plain = await api.request<Json>('PUT', '/plain-4?ingestion=native&timeout=30s', {
+    settings: { index: { number_of_shards: 1, number_of_replicas: 0 } },
+  });
+  expect(plain.status).toBe(200);
+  expect(plain.body).toMatchObject({ acknowledged: true, index: 'plain-4' });
+
+  for (const body of [kafkaIndex('native-4'), { settings: { index: { number_of_shards: 1 } } }]) {
+    const wrong = await api.request<Json>('PUT', '/wrong-4?ingestion=nativ', body);
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error).toMatchObject({
+      type: 'illegal_argument_exception',
+      reason: 'request parameter [ingestion] must be one of control-plane, native, got [nativ]',
+    });
+  }
+  expect((await cluster('HEAD', '/wrong-4')).status).toBe(404);
+});
