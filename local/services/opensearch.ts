@@ -140,6 +140,15 @@ export const ingestionKafkaPlugin = (version: string): JarPlugin => ({
   policy: 'grant {\n  permission java.net.SocketPermission "*", "connect,resolve";\n};\n',
 });
 
+/** OpenSearch 3.x's pull-based ingestion from Kinesis (`param.endpoint_override` reaches kinesalite). */
+export const ingestionKinesisPlugin = (version: string): JarPlugin => ({
+  name: 'ingestion-kinesis',
+  artifact: `org.opensearch.plugin:ingestion-kinesis:${version}`,
+  classname: 'org.opensearch.plugin.kinesis.KinesisPlugin',
+  description: 'Pull-based ingestion plugin to consume from Kinesis',
+  policy: 'grant {\n  permission java.net.SocketPermission "*", "connect,resolve";\n};\n',
+});
+
 export interface OpenSearchHandle {
   url: string;
   port: number;
@@ -425,7 +434,7 @@ async function withPlugins(home: string, version: string, plugins: (string | Jar
     const java = openSearchJava(staged, version);
     for (const plugin of plugins) {
       if (typeof plugin !== 'string') {
-        await assembleJarPlugin(plugin, path.join(staged, 'plugins', plugin.name), version, tmp);
+        await assembleJarPlugin(plugin, staged, version, tmp);
         continue;
       }
       const source = isMavenCoordinate(plugin)
@@ -449,13 +458,17 @@ async function withPlugins(home: string, version: string, plugins: (string | Jar
   return target;
 }
 
-/** The jar and its runtime dependencies from Maven (a generated pom), and the descriptor. */
+/**
+ * The jar and its runtime dependencies from Maven (a generated pom), without the jars the server
+ * itself has in lib/ (a class on both class paths stops the node: "jar hell"), and the descriptor.
+ */
 async function assembleJarPlugin(
   plugin: JarPlugin,
-  dir: string,
+  home: string,
   version: string,
   tmp: string,
 ): Promise<void> {
+  const dir = path.join(home, 'plugins', plugin.name);
   const [groupId, artifactId, artifactVersion] = plugin.artifact.split(':');
   const work = fs.mkdtempSync(path.join(tmp, 'jar-plugin-'));
   fs.writeFileSync(
@@ -469,10 +482,10 @@ async function assembleJarPlugin(
   await run(
     'mvn',
     ['-B', '-q', 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${dir}`],
-    {
-      cwd: work,
-    },
+    { cwd: work },
   );
+  const core = new Set(fs.readdirSync(path.join(home, 'lib')));
+  for (const jar of fs.readdirSync(dir)) if (core.has(jar)) fs.rmSync(path.join(dir, jar));
   const props = {
     description: plugin.description,
     version: artifactVersion,

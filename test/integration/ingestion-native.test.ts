@@ -1,3 +1,10 @@
+import {
+  CreateStreamCommand,
+  KinesisClient,
+  PutRecordsCommand,
+  waitUntilStreamExists,
+} from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Kafka, Partitioners, logLevel, type Admin, type Producer } from 'kafkajs';
 import type { ShardState } from '../../lambdas/ingestion/model';
 import { documentClient } from '../../lambdas/shared/dynamo';
@@ -6,6 +13,7 @@ import { resolveKafka, type KafkaService } from '../../local/services/kafka';
 import {
   NATIVE_INGESTION_OPENSEARCH_VERSION,
   ingestionKafkaPlugin,
+  ingestionKinesisPlugin,
   startOpenSearch,
   type OpenSearchHandle,
 } from '../../local/services/opensearch';
@@ -13,11 +21,11 @@ import { startTestApi, type TestApi } from '../support/api';
 import { validateResponse } from '../support/spec';
 
 /**
- * Native mode against an OpenSearch 3.x node with the `ingestion-kafka` plugin (started here,
- * only this file needs it: the first run fetches the distribution and the plugin's jars from
- * Maven Central into the same cache as the default node). The cluster pulls from a real Kafka
- * broker itself; our endpoint hands it the create request and its pause, resume and `_state`,
- * and registers nothing.
+ * Native mode against an OpenSearch 3.x node with the `ingestion-kafka` and `ingestion-kinesis`
+ * plugins (started here, only this file needs it: the first run fetches the distribution and the
+ * plugins' jars from Maven Central into the same cache as the default node). The cluster pulls
+ * from a real Kafka broker and from kinesalite itself; our endpoint hands it the create request
+ * and its pause, resume and `_state`, and registers nothing.
  */
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 jest.setTimeout(90_000);
@@ -35,7 +43,11 @@ const globalCluster = {
 beforeAll(async () => {
   const version = NATIVE_INGESTION_OPENSEARCH_VERSION;
   [node, broker] = await Promise.all([
-    startOpenSearch({ version, plugins: [ingestionKafkaPlugin(version)], startTimeoutMs: 240_000 }),
+    startOpenSearch({
+      version,
+      plugins: [ingestionKafkaPlugin(version), ingestionKinesisPlugin(version)],
+      startTimeoutMs: 240_000,
+    }),
     resolveKafka(),
   ]);
   // This file's handlers talk to the 3.x node, not to the 2.x node of globalSetup.
@@ -212,12 +224,60 @@ test('the deployment mode native applies without the parameter; ?ingestion=contr
   );
 });
 
+test('a Kinesis source: the cluster reads the stream itself (kinesalite through param.endpoint_override)', async () => {
+  const kinesis = new KinesisClient({
+    endpoint: process.env.KINESIS_ENDPOINT,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    requestHandler: new NodeHttpHandler(),
+  });
+  await kinesis.send(new CreateStreamCommand({ StreamName: 'native-kinesis', ShardCount: 1 }));
+  await waitUntilStreamExists({ client: kinesis, maxWaitTime: 30 }, { StreamName: 'native-kinesis' });
+  await kinesis.send(
+    new PutRecordsCommand({
+      StreamName: 'native-kinesis',
+      Records: ['k1', 'k2'].map((id) => ({
+        PartitionKey: id,
+        Data: Buffer.from(JSON.stringify({ _id: id, _source: { name: id } })),
+      })),
+    }),
+  );
+
+  const created = await api.request<Json>('PUT', '/native-kinesis?ingestion=native', {
+    settings: {
+      ingestion_source: {
+        type: 'kinesis',
+        'pointer.init.reset': 'earliest',
+        param: {
+          stream: 'native-kinesis',
+          region: 'us-east-1',
+          access_key: 'local',
+          secret_key: 'local',
+          endpoint_override: process.env.KINESIS_ENDPOINT,
+        },
+      },
+      index: { number_of_shards: 1, number_of_replicas: 0, 'replication.type': 'SEGMENT' },
+    },
+  });
+  expect(created.status).toBe(200);
+  expect(await idsOnCluster('native-kinesis', ['k1', 'k2'])).toEqual(['k1', 'k2']);
+  expect((await stateThroughUs('native-kinesis')).ingestion_state['native-kinesis'][0]).toMatchObject({
+    poller_state: 'POLLING',
+    batch_start_pointer: expect.stringMatching(/^SequenceNumber\{sequenceNumber=\d+\}$/),
+    node: expect.any(String),
+  });
+  expect(await registered('native-kinesis')).toEqual([]);
+  kinesis.destroy();
+});
+
 test('native mode without the plugin for the source type is refused with a reason, and nothing is created', async () => {
-  const res = await api.request<Json>('PUT', '/native-3?ingestion=native', kafkaIndex('native-3', 'kinesis'));
+  const res = await api.request<Json>('PUT', '/native-3?ingestion=native', {
+    settings: { ingestion_source: { type: 'file', param: { stream: 's', base_directory: '/tmp' } } },
+  });
   expect(res.status).toBe(400);
   expect(res.body.error.type).toBe('illegal_argument_exception');
   expect(res.body.error.reason).toBe(
-    'the cluster cannot ingest [kinesis] natively: no node has the [ingestion-kinesis] plugin (OpenSearch 3.x); ' +
+    'the cluster cannot ingest [file] natively: no node has the [ingestion-fs] plugin (OpenSearch 3.x); ' +
       'install it on every node, or create the index with ?ingestion=control-plane to let the control plane ingest it',
   );
   expect((await cluster('HEAD', '/native-3')).status).toBe(404);

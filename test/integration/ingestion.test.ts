@@ -172,6 +172,20 @@ describe('creating an ingesting index', () => {
     expect(await store().list(`${index}#`)).toEqual([]);
   });
 
+  test('native mode on a 2.x cluster (no ingestion plugins) is a 400 naming the plugin, and nothing is created', async () => {
+    const { index, stream } = fresh();
+    const res = await api.request<Json>('PUT', `/${index}?ingestion=native`, {
+      settings: { ingestion_source: { type: 'file', param: { stream, base_directory: dir } } },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.type).toBe('illegal_argument_exception');
+    expect(res.body.error.reason).toMatch(
+      /^the cluster cannot ingest \[file\] natively: no node has the \[ingestion-fs\] plugin/,
+    );
+    expect((await api.request('GET', `/${index}`)).status).toBe(404);
+    expect(await store().list(`${index}#`)).toEqual([]);
+  });
+
   test('an index that exists already is refused by the cluster and nothing is registered', async () => {
     const res = await createIndex('plain-index', 'whatever');
     expect(res.status).toBe(400);
