@@ -18,6 +18,7 @@ import {
   type OpenSearchHandle,
 } from '../../local/services/opensearch';
 import { startTestApi, type TestApi } from '../support/api';
+import { startClusterProxy, type ClusterProxy } from '../support/cluster-proxy';
 import { validateResponse } from '../support/spec';
 
 /**
@@ -31,6 +32,7 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 jest.setTimeout(90_000);
 
 let node: OpenSearchHandle;
+let proxy: ClusterProxy;
 let broker: KafkaService;
 let api: TestApi;
 let admin: Admin;
@@ -50,9 +52,11 @@ beforeAll(async () => {
     }),
     resolveKafka(),
   ]);
-  // This file's handlers talk to the 3.x node, not to the 2.x node of globalSetup.
-  process.env.CLUSTER_ENDPOINT = node.url;
-  process.env.OPENSEARCH_URL = node.url;
+  // This file's handlers talk to the 3.x node (through a proxy that can fail requests), not to
+  // the 2.x node of globalSetup.
+  proxy = await startClusterProxy(node.url);
+  process.env.CLUSTER_ENDPOINT = proxy.url;
+  process.env.OPENSEARCH_URL = proxy.url;
   api = await startTestApi();
   const kafka = new Kafka({
     brokers: [broker.bootstrapServers],
@@ -67,7 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   delete process.env.INGESTION_MODE;
   await Promise.all([producer?.disconnect(), admin?.disconnect()]);
-  await Promise.all([api?.close(), broker?.stop(), node?.stop()]);
+  await Promise.all([api?.close(), proxy?.close(), broker?.stop(), node?.stop()]);
   Object.assign(process.env, globalCluster);
 });
 
@@ -149,6 +153,23 @@ const stateThroughUs = async (index: string): Promise<Json> => {
   return res.body;
 };
 
+const pluginLookups = (): number => proxy.seen.filter((l) => l.startsWith('GET /_nodes/plugins')).length;
+
+// First in this file: the container has not asked the cluster for its plugins yet.
+test('a cluster that will not list its plugins is refused native mode with a reason, and that answer is not kept', async () => {
+  await proxy.answer(403, /^GET \/_nodes\/plugins/);
+  const res = await api.request<Json>('PUT', '/native-0?ingestion=native', kafkaIndex('native-0'));
+  proxy.forward();
+  expect(res.status).toBe(400);
+  expect(res.body.error.type).toBe('illegal_argument_exception');
+  expect(res.body.error.reason).toBe(
+    "native ingestion needs to know the cluster's plugins, but GET _nodes/plugins answered 403 " +
+      '(injected 403 by the test proxy); create the index with ?ingestion=control-plane to let the control plane ingest it',
+  );
+  expect((await cluster('HEAD', '/native-0')).status).toBe(404);
+  expect(pluginLookups()).toBe(1);
+});
+
 test('?ingestion=native: the cluster ingests the topic itself, our pause, resume and _state are its own, nothing is registered with us', async () => {
   await newTopic('native-1');
   await produce('native-1', ['a', 'b', 'c']);
@@ -204,6 +225,8 @@ test('the deployment mode native applies without the parameter; ?ingestion=contr
   expect(native.status).toBe(200);
   expect(await idsOnCluster('native-2', ['x'])).toEqual(['x']);
   expect(await registered('native-2')).toEqual([]);
+  // The failed lookup of the first test was not kept; the good one is, for later creates too.
+  expect(pluginLookups()).toBe(2);
 
   // Ours: the cluster's index has no ingestion source, its shard is registered with our poller.
   const ours = await api.request<Json>('PUT', '/ours-2?ingestion=control-plane', kafkaIndex('native-2'));

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { handler as passThrough } from '../../core/handlers/data-plane-proxy';
-import { illegalArgument } from '../../shared/errors';
+import { illegalArgument, isOpenSearchError } from '../../shared/errors';
 import {
   apiHandler,
   decodeBody,
@@ -11,7 +11,14 @@ import {
 } from '../../shared/http';
 import { clusterPlugins, ingestionCluster, ingestionService } from '../deps';
 import { hasIngestionSource, parseIngestionSource, splitSettings } from '../model';
-import { cannotIngestNatively, deploymentMode, MODE_PARAM, requestMode, sourceType } from '../native';
+import {
+  cannotIngestNatively,
+  deploymentMode,
+  MODE_PARAM,
+  requestMode,
+  sourceType,
+  type NodePlugins,
+} from '../native';
 
 /**
  * PUT /<index>. Only a body with `settings.ingestion_source` is ours: the index is created on
@@ -23,12 +30,27 @@ import { cannotIngestNatively, deploymentMode, MODE_PARAM, requestMode, sourceTy
  */
 const QUERY_PASSED = ['wait_for_active_shards', 'timeout', 'master_timeout', 'cluster_manager_timeout'];
 
+/** The cluster's plugins; a cluster that will not tell (e.g. a 403 on `_nodes`) cannot be trusted to ingest. */
+const nodePlugins = async (): Promise<NodePlugins[]> => {
+  try {
+    return await clusterPlugins();
+  } catch (error) {
+    if (isOpenSearchError(error) && error.status >= 400 && error.status < 500) {
+      throw illegalArgument(
+        `native ingestion needs to know the cluster's plugins, but GET _nodes/plugins answered ${error.status} (${error.message}); ` +
+          `create the index with ?${MODE_PARAM}=control-plane to let the control plane ingest it`,
+      );
+    }
+    throw error;
+  }
+};
+
 const createIngestingIndex = apiHandler('indices.create', async (apiRequest) => {
   const { pathParams, query, body } = apiRequest;
   const index = pathParams.index;
   if (requestMode(query[MODE_PARAM], deploymentMode()) === 'native') {
     const type = sourceType((body as { settings?: unknown }).settings);
-    const problem = type === undefined ? undefined : cannotIngestNatively(type, await clusterPlugins());
+    const problem = type === undefined ? undefined : cannotIngestNatively(type, await nodePlugins());
     if (problem) throw illegalArgument(problem);
     const passed = { ...query, [MODE_PARAM]: undefined };
     const created = await ingestionCluster().forward('PUT', apiRequest.path, passed, apiRequest.rawBody);
