@@ -383,3 +383,202 @@ describe('plugins.rollup.search.search_source_indices', () => {
     );
   });
 });
+
+/**
+ * Aliases in a mixed search: each index answers with the alias filters and routing the search's
+ * expression gives it, as in the cluster, where the plugin's interceptor rewrites only the search
+ * body of a rollup shard and the shard still applies the alias filter, unrewritten, to the rollup
+ * documents. Each search is compared with the cluster's own answer to the same expression over
+ * the raw data: aliases of the same shape whose filters name the source fields.
+ */
+describe('search_source_indices through aliases', () => {
+  const LIVE = 'rss-live';
+  const LIVE2 = 'rss-live2';
+  // On the rollup index a filter must name the rollup documents' fields to keep any of them; this
+  // one filters both kinds of documents alike (`location` on the plain ones).
+  const both = (loc: number) => ({
+    bool: { should: [{ term: { location: loc } }, { term: { 'location.terms': loc } }] },
+  });
+  const raw = (loc: number) => ({ term: { location: loc } });
+
+  beforeAll(async () => {
+    if (!(await client.indices.exists({ index: LIVE })).body) {
+      await client.indices.create({ index: LIVE, body: { mappings: MAPPING } as never });
+      await indexDocs(
+        LIVE,
+        docs(0, 30, T0 + 6 * HOUR).map((d, i) => ({ ...d, tip: i % 3 })),
+      );
+    }
+    // Three shards, so that a routed search reaches only part of it.
+    await client.indices.create({
+      index: LIVE2,
+      body: { settings: { number_of_shards: 3, number_of_replicas: 0 }, mappings: MAPPING } as never,
+    });
+    await indexDocs(LIVE2, docs(200, 60, T0 + 8 * HOUR));
+    // A routing value that reaches a shard of LIVE2 other than 0, so that LIVE (one shard, 0)
+    // named beside the routed alias needs a search of its own.
+    let routing = '';
+    for (let n = 0; !routing; n++) {
+      const shards = (await client.searchShards({ index: LIVE2, routing: `r${n}` } as never)).body as Json;
+      if (shards.shards[0][0].shard !== 0) routing = `r${n}`;
+    }
+    const add = (index: string, alias: string, extra: Json = {}) => ({ add: { index, alias, ...extra } });
+    await client.indices.updateAliases({
+      body: {
+        actions: [
+          // Over the rollup index and its raw twin: the same filters, in each one's fields.
+          add('rss-one', 'rss-fa', { filter: both(3) }),
+          add('rss-src', 'rss-raw-fa', { filter: raw(3) }),
+          ...[LIVE, LIVE2].flatMap((i) => [
+            add(i, 'rss-fa', { filter: raw(3) }),
+            add(i, 'rss-raw-fa', { filter: raw(3) }),
+          ]),
+          add(LIVE2, 'rss-fb', { filter: raw(4) }),
+          add(LIVE2, 'rss-na'),
+          // A filter on the source fields only: on the rollup index it keeps no document.
+          add('rss-one', 'rss-fsrc', { filter: raw(3) }),
+          add(LIVE, 'rss-fsrc', { filter: raw(3) }),
+          // Routing: one shard of each index.
+          add('rss-one', 'rss-ra', { routing }),
+          add('rss-src', 'rss-raw-ra', { routing }),
+          add(LIVE2, 'rss-ra', { routing }),
+          add(LIVE2, 'rss-raw-ra', { routing }),
+        ],
+      } as never,
+    });
+  });
+
+  const body = {
+    size: 0,
+    query: { range: { pickup: { gte: T0 + HOUR } } },
+    aggs: {
+      loc: {
+        terms: { field: 'location' },
+        aggs: {
+          min: { min: { field: 'passengers' } },
+          max: { max: { field: 'passengers' } },
+          sum: { sum: { field: 'passengers' } },
+          avg: { avg: { field: 'passengers' } },
+          count: { value_count: { field: 'passengers' } },
+        },
+      },
+      hourly: {
+        date_histogram: { field: 'pickup', fixed_interval: '1h' },
+        aggs: { fare: { sum: { field: 'fare' } } },
+      },
+      fare: { sum: { field: 'fare' } },
+    },
+  };
+
+  /** Our answer for `expression` equals the cluster's for `rawExpression` over the raw data. */
+  const expectRawAnswer = async (expression: string, rawExpression: string): Promise<Json> => {
+    const res = await search(expression, body);
+    expect(res.status).toBe(200);
+    expect(validateResponse('_core', 'POST', '/{index}/_search', 200, res.body)).toEqual([]);
+    const r = await direct(rawExpression, body);
+    const a = res.body.aggregations;
+    // (hits.total counts rollup documents on the rollup side, as in the plugin)
+    expect(res.body._shards).toEqual(r._shards);
+    expect(a.loc.buckets.map((b: Json) => [b.key, b.doc_count])).toEqual(
+      r.aggregations.loc.buckets.map((b: Json) => [b.key, b.doc_count]),
+    );
+    expect(a.loc.buckets.map((b: Json) => [b.min.value, b.max.value, b.sum.value, b.count.value])).toEqual(
+      r.aggregations.loc.buckets.map((b: Json) => [b.min.value, b.max.value, b.sum.value, b.count.value]),
+    );
+    expect(a.loc.buckets.map((b: Json) => b.avg.value)).toEqual(
+      r.aggregations.loc.buckets.map((b: Json) => expect.closeTo(b.avg.value, 10)),
+    );
+    expect(a.hourly.buckets.map((b: Json) => [b.key_as_string, b.doc_count])).toEqual(
+      r.aggregations.hourly.buckets.map((b: Json) => [b.key_as_string, b.doc_count]),
+    );
+    expect(a.hourly.buckets.map((b: Json) => b.fare.value)).toEqual(
+      r.aggregations.hourly.buckets.map((b: Json) => expect.closeTo(b.fare.value, 8)),
+    );
+    expect(a.fare.value).toBeCloseTo(r.aggregations.fare.value, 8);
+    return res.body;
+  };
+
+  const locations = (answer: Json): number[] => answer.aggregations.loc.buckets.map((b: Json) => b.key);
+
+  it('a filtered alias over rollup and plain indices: its filter applies to both halves', async () => {
+    setting('ROLLUP_SEARCH_SOURCE_INDICES', 'true');
+    const ours = await expectRawAnswer('rss-fa', 'rss-raw-fa');
+    expect(locations(ours)).toEqual([3]);
+    expect(ours._shards.total).toBe(5);
+  });
+
+  it('an index named directly, or through an alias without a filter, gets no filter', async () => {
+    setting('ROLLUP_SEARCH_SOURCE_INDICES', 'true');
+    const direct1 = await expectRawAnswer(`rss-fa,${LIVE}`, `rss-raw-fa,${LIVE}`);
+    expect(locations(direct1)).toHaveLength(7);
+    const unfiltered = await expectRawAnswer('rss-fa,rss-na', 'rss-raw-fa,rss-na');
+    expect(locations(unfiltered)).toHaveLength(7);
+    // The rollup index is still reached through the filtered alias only.
+    const sum = (answer: Json, key: number) =>
+      answer.aggregations.loc.buckets.find((b: Json) => b.key === key)?.doc_count ?? 0;
+    const liveOnly = await direct(LIVE2, { ...body, aggs: { loc: { terms: { field: 'location' } } } });
+    expect(sum(unfiltered, 5)).toBe(sum(liveOnly, 5));
+  });
+
+  it('several filtered aliases to the same index: their filters are OR-ed', async () => {
+    setting('ROLLUP_SEARCH_SOURCE_INDICES', 'true');
+    const ours = await expectRawAnswer('rss-fa,rss-fb', 'rss-raw-fa,rss-fb');
+    expect(locations(ours).sort()).toEqual([3, 4]);
+  });
+
+  it('a filter on the source fields keeps no rollup document, as the plugin applies it', async () => {
+    setting('ROLLUP_SEARCH_SOURCE_INDICES', 'true');
+    const mixed = await search('rss-fsrc', body);
+    expect(mixed.status).toBe(200);
+    const live = await direct(LIVE, { ...body, query: { bool: { must: [body.query], filter: [raw(3)] } } });
+    expect(mixed.body.hits.total).toEqual(live.hits.total);
+    expect(mixed.body.aggregations.fare.value).toBeCloseTo(live.aggregations.fare.value, 8);
+    expect(locations(mixed.body)).toEqual([3]);
+    // The rollup index alone through the alias (no plain index: the cluster applies the filter).
+    await client.indices.updateAliases({
+      body: { actions: [{ add: { index: 'rss-one', alias: 'rss-fsrc-only', filter: raw(3) } }] } as never,
+    });
+    const alone = await search('rss-fsrc-only', body);
+    expect(alone.status).toBe(200);
+    expect(alone.body.hits.total).toEqual({ value: 0, relation: 'eq' });
+    expect(alone.body.aggregations.fare.value).toBe(0);
+  });
+
+  it('what only the plain indices can answer, and what the rollup shards refuse, keep the filter', async () => {
+    setting('ROLLUP_SEARCH_SOURCE_INDICES', 'true');
+    const plain = `${LIVE},${LIVE2}`;
+    const filtered = (q: Json, rest: Json) => ({ ...rest, query: { bool: { must: [q], filter: [raw(3)] } } });
+    // No job has `tip`: the rollup shards match nothing, the plain ones answer through the filter.
+    const tips = { size: 0, aggs: { tip: { sum: { field: 'tip' } }, by: { terms: { field: 'tip' } } } };
+    const neutral = await search('rss-fa', tips);
+    expect(neutral.status).toBe(200);
+    const live = await direct(plain, filtered({ match_all: {} }, tips));
+    expect(neutral.body.aggregations).toEqual(live.aggregations);
+    expect(neutral.body.hits.total).toEqual(live.hits.total);
+    expect(neutral.body._shards).toEqual({ total: 5, successful: 5, skipped: 0, failed: 0 });
+    // size > 0: the rollup shard fails, the plain shards return their filtered hits.
+    const hits = { size: 100, query: { range: { passengers: { gte: 2 } } } };
+    const refused = await search('rss-fa', hits);
+    expect(refused.status).toBe(200);
+    const rawHits = await direct(plain, filtered(hits.query, { size: 100 }));
+    expect(refused.body.hits.total).toEqual(rawHits.hits.total);
+    expect(refused.body.hits.hits.map((h: Json) => h._id).sort()).toEqual(
+      rawHits.hits.hits.map((h: Json) => h._id).sort(),
+    );
+    expect(refused.body.hits.hits.every((h: Json) => h._source.location === 3)).toBe(true);
+    expect(refused.body._shards).toMatchObject({ total: 5, successful: 4, failed: 1 });
+    expect(refused.body._shards.failures[0].index).toBe('rss-one');
+  });
+
+  it('alias routing: each half searches only the routed shards', async () => {
+    setting('ROLLUP_SEARCH_SOURCE_INDICES', 'true');
+    const routed = await expectRawAnswer('rss-ra', 'rss-raw-ra');
+    expect(routed._shards.total).toBe(2);
+    const whole = await direct(LIVE2, { size: 0 });
+    const part = await direct('rss-raw-ra', { size: 0, query: { terms: { _index: [LIVE2] } } });
+    expect(part.hits.total.value).toBeLessThan(whole.hits.total.value);
+    // With an index named directly beside it: that index is searched whole.
+    const beside = await expectRawAnswer(`rss-ra,${LIVE}`, `rss-raw-ra,${LIVE}`);
+    expect(beside._shards.total).toBe(3);
+  });
+});

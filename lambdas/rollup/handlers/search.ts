@@ -3,7 +3,8 @@ import type { Client } from '@opensearch-project/opensearch';
 import { handler as passThrough } from '../../core/handlers/data-plane-proxy';
 import { clusterClient } from '../../shared/cluster';
 import { decodeBody, errorResult, toResult, type ApiEvent, type ApiResult } from '../../shared/http';
-import { searchShards, searchTargets, sourceIndexFields } from '../search/rollup-indices';
+import { searchScope, searchTargets, sourceIndexFields } from '../search/rollup-indices';
+import { groupParams, scopedBody, shardGroups, shardsOf, type SearchScope } from '../search/scope';
 import {
   RollupSearchError,
   rewriteRollupSearch,
@@ -87,10 +88,11 @@ export const handler = async (event: ApiEvent, context?: Context): Promise<ApiRe
       rewritten = rewriteRollupSearch(search, targets, (job) => fields?.get(job), settings);
     } catch (e) {
       if (!(e instanceof RollupSearchError)) throw e;
-      return await shardFailure(client, params, search, targets, e, method, query);
+      return await shardFailure(client, index, params, search, targets, e, method, query);
     }
     if (rewritten.mixed !== 'none') {
-      return toResult(await mixedSearch(client, params, targets, rewritten), method, query);
+      const scope = await scopeOfSearch(client, index, targets, params);
+      return toResult(await mixedSearch(client, params, targets, scope, rewritten), method, query);
     }
     const response = await send(client, index, params, rewritten.body);
     const body = response.body as JsonObject;
@@ -101,47 +103,83 @@ export const handler = async (event: ApiEvent, context?: Context): Promise<ApiRe
   }
 };
 
+const scopeOfSearch = (
+  client: Client,
+  index: string,
+  targets: SearchTargets,
+  params: Record<string, string>,
+): Promise<SearchScope> =>
+  searchScope(client, index, [...Object.keys(targets.rollup), ...targets.raw], params);
+
+type SearchAnswer = { status: number; body: JsonObject };
+
+/**
+ * One half of a mixed search (its rollup or its plain indices, by name) answering as those
+ * indices answer within the whole search: with the alias filters and routing the search's
+ * expression gives them (see ../search/scope.ts). Indices reached with different routings are
+ * searched apart and their answers reduced as the two halves are.
+ */
+const sendHalf = async (
+  client: Client,
+  indices: string[],
+  params: Record<string, string>,
+  body: JsonObject,
+  scope: SearchScope,
+): Promise<SearchAnswer> => {
+  const groups = shardGroups(indices, scope);
+  // Reached on no shard at all (a `_shards:` preference beyond every index): the cluster's own answer.
+  if (groups.length === 0) groups.push({ indices });
+  const answers = await Promise.all(
+    groups.map(async (g) => {
+      const res = await send(
+        client,
+        g.indices.join(','),
+        groupParams(params, g),
+        scopedBody(body, g.indices, scope),
+      );
+      return { status: res.statusCode ?? 502, body: res.body as JsonObject };
+    }),
+  );
+  const failed = answers.find((a) => a.status >= 300);
+  if (failed) return failed;
+  const defs = (body.aggs ?? body.aggregations) as JsonObject | undefined;
+  return answers.reduce((a, b) => ({ status: 200, body: mergeSearchResponses(a.body, b.body, defs) }));
+};
+
 /**
  * A search of rollup and plain indices with `search_source_indices`: the plain indices answer the
  * search as sent; the rollup indices answer the rewritten search (`merge`, reduced with the plain
  * answer) or, when no job can answer, match nothing (`neutralize`: they count as successful
- * shards that contributed nothing).
+ * shards that contributed nothing). Each half keeps the alias filters and routing of the search.
  */
 const mixedSearch = async (
   client: Client,
   params: Record<string, string>,
   targets: SearchTargets,
+  scope: SearchScope,
   rewritten: RollupSearch,
-): Promise<{ status: number; body: JsonObject }> => {
+): Promise<SearchAnswer> => {
   const rollupIndices = Object.keys(targets.rollup);
-  const rawIndices = targets.raw.join(',');
   if (rewritten.mixed === 'neutralize') {
-    const [raw, shards] = await Promise.all([
-      send(client, rawIndices, params, rewritten.body),
-      searchShards(client, rollupIndices),
-    ]);
-    const body = raw.body as JsonObject;
-    const status = raw.statusCode ?? 502;
-    if (status >= 300) return { status, body };
-    const counts = (body._shards ?? {}) as { total?: number; successful?: number };
-    body._shards = {
+    const raw = await sendHalf(client, targets.raw, params, rewritten.body, scope);
+    if (raw.status >= 300) return raw;
+    const shards = shardsOf(scope, rollupIndices).length;
+    const counts = (raw.body._shards ?? {}) as { total?: number; successful?: number };
+    raw.body._shards = {
       ...counts,
-      total: (counts.total ?? 0) + shards.length,
-      successful: (counts.successful ?? 0) + shards.length,
+      total: (counts.total ?? 0) + shards,
+      successful: (counts.successful ?? 0) + shards,
     };
-    return { status, body };
-  }
-  const [rolled, raw] = await Promise.all([
-    send(client, rollupIndices.join(','), params, rewritten.body),
-    send(client, rawIndices, params, rewritten.rawBody),
-  ]);
-  for (const res of [rolled, raw]) {
-    if ((res.statusCode ?? 502) >= 300)
-      return { status: res.statusCode ?? 502, body: res.body as JsonObject };
+    return raw;
   }
   const rawBody = rewritten.rawBody ?? {};
+  const [rolled, raw] = await Promise.all([
+    sendHalf(client, rollupIndices, params, rewritten.body, scope),
+    sendHalf(client, targets.raw, params, rawBody, scope),
+  ]);
+  for (const res of [rolled, raw]) if (res.status >= 300) return res;
   const defs = (rawBody.aggs ?? rawBody.aggregations) as JsonObject | undefined;
-  const merged = mergeSearchResponses(rolled.body as JsonObject, raw.body as JsonObject, defs);
+  const merged = mergeSearchResponses(rolled.body, raw.body, defs);
   return { status: 200, body: rewritten.finish(merged) };
 };
 
@@ -162,6 +200,7 @@ const sourceFieldsOf = async (
  */
 const shardFailure = async (
   client: Client,
+  index: string,
   params: Record<string, string>,
   search: JsonObject,
   targets: SearchTargets,
@@ -179,12 +218,11 @@ const shardFailure = async (
   if ((probe.statusCode ?? 500) >= 400 && probeError?.type !== 'search_phase_execution_exception') {
     return toResult({ status: probe.statusCode ?? 400, body: probe.body as JsonObject }, method, query);
   }
-  const shards = await searchShards(client, Object.keys(targets.rollup));
+  const scope = await scopeOfSearch(client, index, targets, params);
+  const shards = shardsOf(scope, Object.keys(targets.rollup));
   if (targets.raw.length === 0) throw error.onShards(shards);
   if (params.allow_partial_search_results === 'false') throw error.onShards(shards, 'Partial shards failure');
-  const response = await send(client, targets.raw.join(','), params, search);
-  const body = response.body as JsonObject;
-  const status = response.statusCode ?? 502;
+  const { status, body } = await sendHalf(client, targets.raw, params, search, scope);
   if (status >= 300) return toResult({ status, body }, method, query);
   const counts = (body._shards ?? {}) as { total?: number; failed?: number; failures?: unknown[] };
   body._shards = {

@@ -3,6 +3,7 @@ import { errors } from '@opensearch-project/opensearch';
 import type { RollupJob } from '../job/model';
 import { mappingFields } from './query-string';
 import type { SearchTargets } from './rewrite';
+import { scopeOf, type SearchScope, type SearchShardsAnswer } from './scope';
 
 /**
  * The concrete indices a search names (an alias or pattern resolves to its indices), split into
@@ -59,23 +60,29 @@ export const sourceIndexFields = async (client: Client, source: string): Promise
   return mappingFields(mappings[chosen].mappings ?? {});
 };
 
-/** A shard of a search, as shard failures name it. */
-export interface ShardRef {
-  index: string;
-  shard: number;
-  node: string | null;
-}
-
-/** The shards a search of these indices would query (one copy each: the primary). */
-export const searchShards = async (client: Client, indices: string[]): Promise<ShardRef[]> => {
-  const res = await client.searchShards({ index: indices.join(',') } as never);
-  const groups = (
-    res.body as unknown as {
-      shards: { index: string; shard: number; node: string | null; primary: boolean }[][];
-    }
-  ).shards;
-  return groups
-    .map((copies) => copies.find((c) => c.primary) ?? copies[0])
-    .filter((c) => c !== undefined)
-    .map((c) => ({ index: c.index, shard: c.shard, node: c.node }));
+/**
+ * The alias filter and the shards of each concrete index of a search expression, as the cluster
+ * applies them to a search with these parameters (see ./scope.ts).
+ */
+export const searchScope = async (
+  client: Client,
+  expression: string,
+  indices: string[],
+  params: Record<string, string>,
+): Promise<SearchScope> => {
+  const querystring: Record<string, string> = {};
+  for (const p of ['routing', 'preference', 'ignore_unavailable', 'allow_no_indices', 'expand_wildcards'])
+    if (params[p] !== undefined) querystring[p] = params[p];
+  const [shards, settings] = await Promise.all([
+    client.transport.request(
+      { method: 'GET', path: `/${encodeURIComponent(expression)}/_search_shards`, querystring },
+      { maxRetries: 0 },
+    ),
+    client.indices.getSettings({ index: indices.join(','), name: 'index.number_of_shards' } as never),
+  ]);
+  const counts: Record<string, number> = {};
+  const byIndex = settings.body as Record<string, { settings?: { index?: { number_of_shards?: string } } }>;
+  for (const [index, s] of Object.entries(byIndex))
+    counts[index] = Number(s.settings?.index?.number_of_shards ?? 0);
+  return scopeOf(shards.body as SearchShardsAnswer, counts);
 };
