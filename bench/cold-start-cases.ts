@@ -177,6 +177,11 @@ export const COLD_START_CASES: Readonly<Record<string, ColdStartCase>> = {
   'ingestion.pause': { status: 200, bodyHas: [ACK, SHARDS_ACK], needs: ['orders-ingesting'] },
   'ingestion.resume': { status: 200, bodyHas: [ACK, SHARDS_ACK], needs: ['orders-paused'] },
   'ingestion.get_state': { status: 200, bodyHas: ['"shard":0'], needs: ['orders-ingesting'] },
+  'indices.get_settings': {
+    status: 200,
+    bodyHas: ['"ingestion_source":{', '"stream":"orders"'],
+    needs: ['orders-ingesting'],
+  },
 
   // A POST on a policy's path: OpenSearch's "Incorrect HTTP method" 405.
   [fallback.operation]: { status: 405, bodyHas: ['Incorrect HTTP method'], needs: [] },

@@ -398,6 +398,23 @@ export const operations: readonly Operation[] = [
     cluster: true,
   },
   {
+    // The cluster answers; indices we ingest get back the `index.ingestion_source.*` settings
+    // create-index kept from the cluster. Every other index passes unchanged.
+    operation: 'indices.get_settings',
+    method: 'GET',
+    paths: ['/{index}/_settings', '/{index}/_settings/{name}'],
+    handler: 'lambdas/ingestion/handlers/get-settings.ts',
+    params: [
+      ...INDEX_OPTIONS,
+      'flat_settings',
+      'include_defaults',
+      'local',
+      'master_timeout',
+      'cluster_manager_timeout',
+    ],
+    cluster: true,
+  },
+  {
     operation: 'ingestion.pause',
     method: 'POST',
     paths: ['/{index}/ingestion/_pause'],

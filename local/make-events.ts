@@ -283,6 +283,7 @@ Object.assign(SAMPLES, {
   'ingestion.resume': (op: Operation) =>
     indexSample(op, '/ingestion/_resume', { reset_settings: [{ shard: 0, mode: 'OFFSET', value: '0' }] }),
   'ingestion.get_state': (op: Operation) => ({ ...indexSample(op, '/ingestion/_state'), query: 'size=100' }),
+  'indices.get_settings': (op: Operation) => indexSample(op, '/_settings'),
 } satisfies Record<string, (op: Operation) => Sample>);
 
 const ismIndexSample =

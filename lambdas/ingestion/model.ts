@@ -1,4 +1,5 @@
 import { illegalArgument } from '../shared/errors';
+import { storedSettings } from './settings-view';
 import { parseKafkaParams } from './sources/kafka-config';
 
 /**
@@ -30,6 +31,11 @@ export interface IngestionSource {
   readonly pollTimeoutMs: number;
   /** `param.*`: stream-specific (file: stream, base_directory; kinesis: stream, region, ...). */
   readonly params: Readonly<Record<string, string>>;
+  /**
+   * The `index.ingestion_source.*` settings as the user gave them (keys without that prefix,
+   * values as strings), shown back by GET _settings. Absent on items registered before.
+   */
+  readonly settings?: Readonly<Record<string, string | string[]>>;
 }
 
 export interface ShardCounts {
@@ -236,6 +242,7 @@ export const parseIngestionSource = (raw: Record<string, unknown>): IngestionSou
     maxBatchSize: positiveInt(raw['poll.max_batch_size'], 'poll.max_batch_size', 1000),
     pollTimeoutMs: positiveInt(raw['poll.timeout'], 'poll.timeout', 1000),
     params,
+    settings: storedSettings(raw),
   };
 };
 

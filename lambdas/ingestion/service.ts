@@ -207,6 +207,11 @@ export class IngestionService {
     for (const old of await this.store.list(shardPrefix(index))) await this.store.delete(old.id);
   }
 
+  /** The source an index was registered with: one item read (shard 0 exists for every registered index). */
+  async registeredSource(index: string): Promise<IngestionSource | undefined> {
+    return (await this.store.get(shardId(index, 0)))?.state.source;
+  }
+
   async shards(index: string): Promise<JobRecord<ShardState>[]> {
     return (await this.store.list(shardPrefix(index))).sort((a, b) => a.state.shard - b.state.shard);
   }

@@ -53,6 +53,7 @@ const ORDER = [
   'ingestion.pause',
   'ingestion.resume',
   'ingestion.get_state',
+  'indices.get_settings',
 ];
 const LAST = [
   'ism.delete_policy',

@@ -1,0 +1,64 @@
+import { apiHandler, type ApiRequest, type ApiResponse } from '../../shared/http';
+import { ingestionCluster, ingestionService } from '../deps';
+import {
+  addIngestionSettings,
+  ingestionSettings,
+  matchesNames,
+  parseNames,
+  type FlatSettings,
+} from '../settings-view';
+
+/**
+ * GET /<index>/_settings[/<name>]: the cluster answers; indices we ingest get back their
+ * `index.ingestion_source.*` settings, which the cluster never saw. Any other status, and
+ * every index not registered with the poller (plain, or ingested natively), pass unchanged.
+ */
+
+/** Every index has it: asked for beside a names filter so that no index drops out of the answer. */
+const PROBE = 'index.uuid';
+/** Registered-index lookups run at most this many at a time. */
+const LOOKUPS = 16;
+
+const flag = (value: string | undefined): boolean => value !== undefined && value !== 'false';
+
+const lookUp = async (indices: readonly string[]): Promise<Map<string, FlatSettings>> => {
+  const ours = new Map<string, FlatSettings>();
+  for (let i = 0; i < indices.length; i += LOOKUPS) {
+    const batch = indices.slice(i, i + LOOKUPS);
+    const sources = await Promise.all(batch.map((name) => ingestionService().registeredSource(name)));
+    batch.forEach((name, j) => {
+      const source = sources[j];
+      if (source) ours.set(name, ingestionSettings(source));
+    });
+  }
+  return ours;
+};
+
+const getSettings = async (request: ApiRequest): Promise<ApiResponse> => {
+  const { query, pathParams } = request;
+  const cluster = ingestionCluster();
+  // The cluster would filter before our settings are added: such a request stays the cluster's.
+  if (query.filter_path !== undefined) {
+    const reply = await cluster.forward('GET', request.path, query);
+    return { status: reply.status, body: reply.body };
+  }
+  const names = parseNames(pathParams.name);
+  const includeDefaults = flag(query.include_defaults);
+  const probe = names.length > 0 && !includeDefaults && !matchesNames(names, PROBE) ? PROBE : undefined;
+  const path = probe ? `${request.path},${PROBE}` : request.path;
+  const reply = await cluster.forward('GET', path, query);
+  if (reply.status !== 200 || reply.body === null || typeof reply.body !== 'object') {
+    return { status: reply.status, body: reply.body };
+  }
+  const answer = reply.body as Record<string, unknown>;
+  const ours = await lookUp(Object.keys(answer));
+  const body = addIngestionSettings(answer, ours, {
+    flat: flag(query.flat_settings),
+    names,
+    includeDefaults,
+    probe,
+  });
+  return { status: 200, body };
+};
+
+export const handler = apiHandler('indices.get_settings', getSettings);
