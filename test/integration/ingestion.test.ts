@@ -135,9 +135,13 @@ describe('creating an ingesting index', () => {
     const res = await createIndex(index, stream, {}, 3);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ acknowledged: true, shards_acknowledged: true, index });
+    const client = await clusterClient();
+    const onCluster = (await client.indices.getSettings({ index })).body as Json;
+    expect(onCluster[index].settings.index.ingestion_source).toBeUndefined();
+    expect(onCluster[index].settings.index.number_of_shards).toBe('3');
+    // Through our endpoint the index shows the settings it was given.
     const settings = await api.request<Json>('GET', `/${index}/_settings`);
-    expect(settings.body[index].settings.index.ingestion_source).toBeUndefined();
-    expect(settings.body[index].settings.index.number_of_shards).toBe('3');
+    expect(settings.body[index].settings.index.ingestion_source.type).toBe('file');
     const shards = await store().list(`${index}#`);
     expect(shards.map((s) => s.state.shard).sort()).toEqual([0, 1, 2]);
 
