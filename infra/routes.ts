@@ -402,7 +402,7 @@ export const operations: readonly Operation[] = [
     // create-index kept from the cluster. Every other index passes unchanged.
     operation: 'indices.get_settings',
     method: 'GET',
-    paths: ['/{index}/_settings', '/{index}/_settings/{name}'],
+    paths: ['/{index}/_settings', '/{index}/_settings/{name}', '/_settings', '/_settings/{name}'],
     handler: 'lambdas/ingestion/handlers/get-settings.ts',
     params: [
       ...INDEX_OPTIONS,

@@ -81,6 +81,9 @@ export interface StateResponse {
   ingestion_state: Record<string, ShardStateView[]>;
 }
 
+/** Up to this many indices are looked up one by one; more, with one query of all ingesting shards. */
+const REGISTERED_LOOKUPS = 16;
+
 const notIngesting = (index: string): string => `index [${index}] does not ingest from a stream`;
 
 /** Parses the resume body with OpenSearch's messages (ResumeIngestionRequest.fromXContent). */
@@ -210,6 +213,27 @@ export class IngestionService {
   /** The source an index was registered with: one item read (shard 0 exists for every registered index). */
   async registeredSource(index: string): Promise<IngestionSource | undefined> {
     return (await this.store.get(shardId(index, 0)))?.state.source;
+  }
+
+  /**
+   * The sources of those of `indices` that are registered: one item read each, or for a long
+   * list (GET /_settings of a whole cluster) one query of the ingesting shards instead.
+   */
+  async registeredSources(indices: readonly string[]): Promise<Map<string, IngestionSource>> {
+    const found = new Map<string, IngestionSource>();
+    if (indices.length > REGISTERED_LOOKUPS) {
+      const wanted = new Set(indices);
+      for (const r of await this.store.list()) {
+        if (r.state.shard === 0 && wanted.has(r.state.index)) found.set(r.state.index, r.state.source);
+      }
+      return found;
+    }
+    const sources = await Promise.all(indices.map((name) => this.registeredSource(name)));
+    indices.forEach((name, i) => {
+      const source = sources[i];
+      if (source) found.set(name, source);
+    });
+    return found;
   }
 
   async shards(index: string): Promise<JobRecord<ShardState>[]> {

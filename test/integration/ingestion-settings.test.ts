@@ -1,7 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { ShardState } from '../../lambdas/ingestion/model';
+import { IngestionService } from '../../lambdas/ingestion/service';
 import { clusterClient } from '../../lambdas/shared/cluster';
+import { systemClock } from '../../lambdas/shared/clock';
+import { documentClient } from '../../lambdas/shared/dynamo';
+import { JobStore } from '../../lambdas/shared/jobs/job-store';
 import { startTestApi, type TestApi } from '../support/api';
 import { validateResponse } from '../support/spec';
 
@@ -162,5 +167,31 @@ describe('GET _settings of an ingesting index', () => {
     const filtered = await get('/no-such-index/_settings/index.ingestion_source.*');
     expect(filtered.status).toBe(404);
     expect(filtered.body.error.type).toBe('index_not_found_exception');
+  });
+
+  it('shows them in GET /_settings of every index, and /_settings/{name}', async () => {
+    const all = await get('/_settings', '/_settings');
+    expect(all.body[INDEX].settings.index.ingestion_source.type).toBe('file');
+    expect(all.body[PLAIN]).toEqual((await fromCluster(`/${PLAIN}/_settings`)).body[PLAIN]);
+    const named = await get(
+      '/_settings/index.ingestion_source.type,index.ingestion_source.param.stream',
+      '/_settings/{name}',
+    );
+    expect(named.body).toEqual({
+      [INDEX]: { settings: { index: { ingestion_source: { type: 'file', param: { stream: 'events' } } } } },
+    });
+  });
+
+  it('finds the registered indices of a long list with one query', async () => {
+    const service = new IngestionService(
+      new JobStore<ShardState>(documentClient(), api.tableName, 'ingestion'),
+      systemClock,
+      () => undefined,
+    );
+    const names = [...Array.from({ length: 20 }, (_, i) => `other-${i}`), INDEX];
+    const long = await service.registeredSources(names);
+    expect([...long.keys()]).toEqual([INDEX]);
+    expect(long.get(INDEX)?.settings).toMatchObject({ type: 'file', 'pointer.init.reset.value': '3' });
+    expect([...(await service.registeredSources([PLAIN, INDEX])).keys()]).toEqual([INDEX]);
   });
 });

@@ -9,29 +9,19 @@ import {
 } from '../settings-view';
 
 /**
- * GET /<index>/_settings[/<name>]: the cluster answers; indices we ingest get back their
+ * GET [/<index>]/_settings[/<name>]: the cluster answers; indices we ingest get back their
  * `index.ingestion_source.*` settings, which the cluster never saw. Any other status, and
  * every index not registered with the poller (plain, or ingested natively), pass unchanged.
  */
 
 /** Every index has it: asked for beside a names filter so that no index drops out of the answer. */
 const PROBE = 'index.uuid';
-/** Registered-index lookups run at most this many at a time. */
-const LOOKUPS = 16;
 
 const flag = (value: string | undefined): boolean => value !== undefined && value !== 'false';
 
 const lookUp = async (indices: readonly string[]): Promise<Map<string, FlatSettings>> => {
-  const ours = new Map<string, FlatSettings>();
-  for (let i = 0; i < indices.length; i += LOOKUPS) {
-    const batch = indices.slice(i, i + LOOKUPS);
-    const sources = await Promise.all(batch.map((name) => ingestionService().registeredSource(name)));
-    batch.forEach((name, j) => {
-      const source = sources[j];
-      if (source) ours.set(name, ingestionSettings(source));
-    });
-  }
-  return ours;
+  const sources = await ingestionService().registeredSources(indices);
+  return new Map([...sources].map(([name, source]) => [name, ingestionSettings(source)]));
 };
 
 const getSettings = async (request: ApiRequest): Promise<ApiResponse> => {
