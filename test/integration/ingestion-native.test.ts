@@ -235,6 +235,30 @@ test('the deployment mode native applies without the parameter; ?ingestion=contr
   expect(await registered('ours-2')).toEqual(['ours-2#0']);
   const settings = await cluster('GET', '/ours-2/_settings');
   expect(settings.body['ours-2'].settings.index.ingestion_source).toBeUndefined();
+  // Through us, GET _settings shows ours-2's ingestion source as it was given, not the cluster's
+  // defaults for it; native-2's answer is the cluster's own.
+  const q = '?include_defaults=true&flat_settings=true';
+  const both = await api.request<Json>('GET', `/native-2,ours-2/_settings${q}`);
+  expect(both.status).toBe(200);
+  expect(validateResponse('indices', 'GET', '/{index}/_settings', 200, both.body)).toEqual([]);
+  expect(both.body['native-2']).toEqual((await cluster('GET', `/native-2/_settings${q}`)).body['native-2']);
+  const theirs = (await cluster('GET', `/ours-2/_settings${q}`)).body['ours-2'];
+  expect(theirs.defaults['index.ingestion_source.type']).toBe('none');
+  expect(both.body['ours-2'].settings).toEqual({
+    ...theirs.settings,
+    'index.ingestion_source.type': 'kafka',
+    'index.ingestion_source.pointer.init.reset': 'earliest',
+    'index.ingestion_source.param.topic': 'native-2',
+    'index.ingestion_source.param.bootstrap_servers': broker.bootstrapServers,
+  });
+  // The same settings, rendered by the 3.x cluster for its own index and by us for ours.
+  const nested = (await api.request<Json>('GET', '/native-2,ours-2/_settings')).body;
+  expect(nested['ours-2'].settings.index.ingestion_source).toEqual(
+    nested['native-2'].settings.index.ingestion_source,
+  );
+  const defaults = { ...theirs.defaults };
+  for (const k of ['type', 'pointer.init.reset']) delete defaults[`index.ingestion_source.${k}`];
+  expect(both.body['ours-2'].defaults).toEqual(defaults);
   const state = await stateThroughUs('ours-2');
   expect(state.ingestion_state['ours-2'][0]).toMatchObject({ shard: 0, poller_state: 'NONE' });
   expect(state.ingestion_state['ours-2'][0].node).toBeUndefined();
