@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { IngestionSource, Position } from '../model';
 import type { ReadResult, ShardConsumer, StreamRecord } from './source';
+import { describeFilePosition } from './positions';
 
 /**
  * The `file` source of OpenSearch's `ingestion-fs` test plugin: shard N reads
@@ -74,9 +75,3 @@ export class FileShardConsumer implements ShardConsumer {
 
   async close(): Promise<void> {}
 }
-
-export const describeFilePosition = (position: Position): string | undefined => {
-  if (position.at === 'offset') return `FileOffset{line=${position.value}}`;
-  if (position.at === 'after') return `FileOffset{line=${Number(position.value) + 1}}`;
-  return undefined;
-};

@@ -1,18 +1,28 @@
 import type { IngestionSource, Position, SourceType } from '../model';
-import { FileShardConsumer, describeFilePosition } from './file';
-import { KafkaShardConsumer, describeKafkaPosition } from './kafka';
-import { KinesisShardConsumer, describeKinesisPosition } from './kinesis';
+import { describeFilePosition, describeKafkaPosition, describeKinesisPosition } from './positions';
 import type { ShardConsumer } from './source';
 
-/** The consumer of one shard for the index's source type. */
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use (see createConsumer) */
+
+/**
+ * The consumer of one shard for the index's source type. Each source's module (and its client:
+ * kafkajs, the Kinesis SDK) is loaded on first use, so a function that never reads that kind of
+ * stream (most API routes, a rollover of a plain index) does not pay for it at cold start.
+ */
 export const createConsumer = (source: IngestionSource, shard: number): ShardConsumer => {
   switch (source.type) {
-    case 'file':
+    case 'file': {
+      const { FileShardConsumer } = require('./file') as typeof import('./file');
       return new FileShardConsumer(source, shard);
-    case 'kinesis':
+    }
+    case 'kinesis': {
+      const { KinesisShardConsumer } = require('./kinesis') as typeof import('./kinesis');
       return new KinesisShardConsumer(source, shard);
-    case 'kafka':
+    }
+    case 'kafka': {
+      const { KafkaShardConsumer } = require('./kafka') as typeof import('./kafka');
       return new KafkaShardConsumer(source, shard);
+    }
   }
 };
 

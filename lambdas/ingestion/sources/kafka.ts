@@ -2,6 +2,7 @@ import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import type { IngestionSource, Position } from '../model';
 import { parseKafkaParams, type KafkaSettings } from './kafka-config';
 import type { ReadResult, ShardConsumer, StreamRecord } from './source';
+import { describeKafkaPosition } from './positions';
 
 /**
  * The `kafka` source: index shard N reads partition N of `param.topic`, as OpenSearch's
@@ -282,9 +283,3 @@ export class KafkaShardConsumer implements ShardConsumer {
     if (c) await release(c.key, c.cluster);
   }
 }
-
-export const describeKafkaPosition = (position: Position): string | undefined => {
-  if (position.at === 'offset') return `KafkaOffset{offset=${position.value}}`;
-  if (position.at === 'after') return `KafkaOffset{offset=${BigInt(position.value) + 1n}}`;
-  return undefined;
-};

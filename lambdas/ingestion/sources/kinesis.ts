@@ -8,6 +8,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { IngestionSource, Position } from '../model';
 import type { ReadResult, ShardConsumer } from './source';
+import { describeKinesisPosition } from './positions';
 
 /**
  * The `kinesis` source: index shard N reads the stream's N-th shard (shards in id order), as
@@ -112,8 +113,3 @@ export class KinesisShardConsumer implements ShardConsumer {
     this.client.destroy();
   }
 }
-
-export const describeKinesisPosition = (position: Position): string | undefined =>
-  position.at === 'offset' || position.at === 'after'
-    ? `SequenceNumber{sequenceNumber=${position.value}}`
-    : undefined;

@@ -1,5 +1,5 @@
 import { parseIngestionSource } from '../../../lambdas/ingestion/model';
-import { describeKafkaPosition } from '../../../lambdas/ingestion/sources/kafka';
+import { describeKafkaPosition } from '../../../lambdas/ingestion/sources/positions';
 import { parseKafkaParams } from '../../../lambdas/ingestion/sources/kafka-config';
 import { OpenSearchError } from '../../../lambdas/shared/errors';
 
