@@ -153,7 +153,7 @@ export class IngestionClusterAdapter implements IngestCluster, IndexResolver, Ha
     // The ingestion source tells indices the cluster ingests itself (native mode) from ours.
     const reply = await this.call(
       'GET',
-      `/${expression.split(',').map(encodeURIComponent).join(',')}/_settings/index.number_of_shards,index.ingestion_source.type`,
+      `/${expression.split(',').map(encodeURIComponent).join(',')}/_settings/index.number_of_shards,index.ingestion_source.type,index.uuid`,
       undefined,
       query,
     );
@@ -161,13 +161,18 @@ export class IngestionClusterAdapter implements IngestCluster, IndexResolver, Ha
     return Object.entries(
       reply.body as Record<
         string,
-        { settings: { index: { number_of_shards: string; ingestion_source?: { type?: string } } } }
+        {
+          settings: {
+            index: { number_of_shards: string; uuid?: string; ingestion_source?: { type?: string } };
+          };
+        }
       >,
     ).map(([name, v]) => {
       const nativeSource = v.settings.index.ingestion_source?.type;
       return {
         name,
         shards: Number(v.settings.index.number_of_shards),
+        ...(v.settings.index.uuid ? { uuid: v.settings.index.uuid } : {}),
         ...(nativeSource ? { nativeSource } : {}),
       };
     });

@@ -77,6 +77,11 @@ export interface ShardState {
    * same shard of `to`: it is not polled any more, its position is where `to` starts.
    */
   readonly handover?: { readonly to: string; readonly complete: boolean };
+  /**
+   * `index.uuid` of the cluster's index when it was registered: an index deleted and created
+   * again under the same name behind our back is not this one (absent on older items).
+   */
+  readonly indexUuid?: string;
   /** This shard took over its stream from the same shard of that index at a rollover. */
   readonly takenOverFrom?: string;
   readonly counts: ShardCounts;

@@ -19,6 +19,8 @@ import {
 export interface ResolvedIndex {
   readonly name: string;
   readonly shards: number;
+  /** `index.uuid`: tells this index from an earlier one of the same name. */
+  readonly uuid?: string;
   /** `index.ingestion_source.type` on the cluster: the cluster ingests this index itself. */
   readonly nativeSource?: string;
 }
@@ -32,6 +34,12 @@ export interface IndexResolver {
     expression: string,
     options: Readonly<Record<string, string | undefined>>,
   ): Promise<ResolvedIndex[]>;
+}
+
+/** What GET _settings needs of a registered index. */
+export interface Registration {
+  readonly source: IngestionSource;
+  readonly indexUuid?: string;
 }
 
 export interface ShardFailure {
@@ -159,6 +167,7 @@ export class IngestionService {
     index: string,
     routings: readonly (string | undefined)[],
     source: IngestionSource,
+    indexUuid?: string,
   ): Promise<void> {
     for (const old of await this.store.list(shardPrefix(index))) await this.store.delete(old.id);
     const now = this.clock.now();
@@ -171,6 +180,7 @@ export class IngestionService {
         position: source.pointerInitReset,
         paused: false,
         counts: emptyCounts(),
+        ...(indexUuid ? { indexUuid } : {}),
       };
       await this.store.create(shardId(index, shard), state, now);
     }
@@ -210,25 +220,28 @@ export class IngestionService {
     for (const old of await this.store.list(shardPrefix(index))) await this.store.delete(old.id);
   }
 
-  /** The source an index was registered with: one item read (shard 0 exists for every registered index). */
-  async registeredSource(index: string): Promise<IngestionSource | undefined> {
-    return (await this.store.get(shardId(index, 0)))?.state.source;
+  /** What an index was registered with: one item read (shard 0 exists for every registered index). */
+  async registration(index: string): Promise<Registration | undefined> {
+    const state = (await this.store.get(shardId(index, 0)))?.state;
+    return state && { source: state.source, indexUuid: state.indexUuid };
   }
 
   /**
    * The sources of those of `indices` that are registered: one item read each, or for a long
    * list (GET /_settings of a whole cluster) one query of the ingesting shards instead.
    */
-  async registeredSources(indices: readonly string[]): Promise<Map<string, IngestionSource>> {
-    const found = new Map<string, IngestionSource>();
+  async registrations(indices: readonly string[]): Promise<Map<string, Registration>> {
+    const found = new Map<string, Registration>();
     if (indices.length > REGISTERED_LOOKUPS) {
       const wanted = new Set(indices);
-      for (const r of await this.store.list()) {
-        if (r.state.shard === 0 && wanted.has(r.state.index)) found.set(r.state.index, r.state.source);
+      for (const { state } of await this.store.list()) {
+        if (state.shard === 0 && wanted.has(state.index)) {
+          found.set(state.index, { source: state.source, indexUuid: state.indexUuid });
+        }
       }
       return found;
     }
-    const sources = await Promise.all(indices.map((name) => this.registeredSource(name)));
+    const sources = await Promise.all(indices.map((name) => this.registration(name)));
     indices.forEach((name, i) => {
       const source = sources[i];
       if (source) found.set(name, source);

@@ -127,6 +127,12 @@ const sortKeys = (tree: Tree): Tree =>
       .map((k) => [k, tree[k]]),
   );
 
+/** A registered index's settings, and its `index.uuid` when registered (older items have none). */
+export interface Registered {
+  readonly settings: FlatSettings;
+  readonly uuid?: string;
+}
+
 export interface ViewOptions {
   readonly flat: boolean;
   readonly names: readonly string[];
@@ -183,11 +189,12 @@ const dropFromDefaults = (defaults: Tree, given: FlatSettings, flat: boolean): v
 /**
  * Adds each registered index's ingestion settings to the cluster's 200 answer of GET _settings
  * (`{<index>: {settings, defaults?}}`) and removes the probe setting. Indices not in `ours`
- * keep their entry as the cluster gave it (except for the probe).
+ * (or whose `index.uuid` is not the registered one) keep their entry as the cluster gave it
+ * (except for the probe).
  */
 export const addIngestionSettings = (
   answer: Record<string, unknown>,
-  ours: ReadonlyMap<string, FlatSettings>,
+  ours: ReadonlyMap<string, Registered>,
   options: ViewOptions,
 ): Record<string, unknown> => {
   const { flat, names, includeDefaults, probe } = options;
@@ -199,8 +206,12 @@ export const addIngestionSettings = (
     }
     const settings: Tree = structuredClone(entry.settings);
     const defaults: Tree | undefined = isTree(entry.defaults) ? structuredClone(entry.defaults) : undefined;
+    const uuid = flat ? settings['index.uuid'] : isTree(settings.index) ? settings.index.uuid : undefined;
     if (probe && !matchesNames(names, probe)) removeKey(settings, probe, flat);
-    const given = ours.get(index);
+    const registered = ours.get(index);
+    // Registered for an earlier index of that name (deleted and created again behind our back).
+    const stale = registered?.uuid !== undefined && uuid !== undefined && uuid !== registered.uuid;
+    const given = stale ? undefined : registered?.settings;
     if (given && !hasIngestionSettings(entry.settings, flat)) {
       const shown: FlatSettings = Object.fromEntries(
         Object.entries(given).filter(([k]) => matchesNames(names, k)),

@@ -189,9 +189,26 @@ describe('GET _settings of an ingesting index', () => {
       () => undefined,
     );
     const names = [...Array.from({ length: 20 }, (_, i) => `other-${i}`), INDEX];
-    const long = await service.registeredSources(names);
+    const long = await service.registrations(names);
     expect([...long.keys()]).toEqual([INDEX]);
-    expect(long.get(INDEX)?.settings).toMatchObject({ type: 'file', 'pointer.init.reset.value': '3' });
-    expect([...(await service.registeredSources([PLAIN, INDEX])).keys()]).toEqual([INDEX]);
+    expect(long.get(INDEX)?.source.settings).toMatchObject({ type: 'file', 'pointer.init.reset.value': '3' });
+    expect(long.get(INDEX)?.indexUuid).toEqual(expect.any(String));
+    expect([...(await service.registrations([PLAIN, INDEX])).keys()]).toEqual([INDEX]);
+  });
+
+  it('shows nothing of ours for an index deleted and created again on the cluster behind our back', async () => {
+    const name = 'settings-recreated';
+    const created = await api.request('PUT', `/${name}`, {
+      settings: { ingestion_source: { type: 'file', param: { stream: 'again', base_directory: dir } } },
+    });
+    expect(created.status).toBe(200);
+    expect((await get(`/${name}/_settings`)).body[name].settings.index.ingestion_source.type).toBe('file');
+    const client = await clusterClient();
+    await client.indices.delete({ index: name });
+    await client.indices.create({ index: name, body: { settings: { number_of_replicas: 0 } } });
+    const { body } = await get(`/${name}/_settings`);
+    expect(body).toEqual((await fromCluster(`/${name}/_settings`)).body);
+    const filtered = await get(`/${name}/_settings/index.ingestion_source.*`, '/{index}/_settings/{name}');
+    expect(filtered.body).toEqual({});
   });
 });

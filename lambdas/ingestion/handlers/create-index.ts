@@ -67,7 +67,8 @@ const createIngestingIndex = apiHandler('indices.create', async (apiRequest) => 
   if (created.status >= 300) return { status: created.status, body: created.body };
   try {
     const [resolved] = await cluster.resolve(index, {});
-    await ingestionService().register(index, await cluster.shardRoutings(index, resolved.shards), source);
+    const routings = await cluster.shardRoutings(index, resolved.shards);
+    await ingestionService().register(index, routings, source, resolved.uuid);
   } catch (error) {
     // No half-registered index: the cluster's index goes too.
     await ingestionService()

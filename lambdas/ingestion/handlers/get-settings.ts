@@ -5,7 +5,7 @@ import {
   ingestionSettings,
   matchesNames,
   parseNames,
-  type FlatSettings,
+  type Registered,
 } from '../settings-view';
 
 /**
@@ -14,14 +14,19 @@ import {
  * every index not registered with the poller (plain, or ingested natively), pass unchanged.
  */
 
-/** Every index has it: asked for beside a names filter so that no index drops out of the answer. */
+/**
+ * Every index has it: asked for beside a names filter so that no index drops out of the answer,
+ * and so that a registration is checked against the index the cluster has under that name.
+ */
 const PROBE = 'index.uuid';
 
 const flag = (value: string | undefined): boolean => value !== undefined && value !== 'false';
 
-const lookUp = async (indices: readonly string[]): Promise<Map<string, FlatSettings>> => {
-  const sources = await ingestionService().registeredSources(indices);
-  return new Map([...sources].map(([name, source]) => [name, ingestionSettings(source)]));
+const lookUp = async (indices: readonly string[]): Promise<Map<string, Registered>> => {
+  const found = await ingestionService().registrations(indices);
+  return new Map(
+    [...found].map(([name, r]) => [name, { settings: ingestionSettings(r.source), uuid: r.indexUuid }]),
+  );
 };
 
 const getSettings = async (request: ApiRequest): Promise<ApiResponse> => {
@@ -34,7 +39,7 @@ const getSettings = async (request: ApiRequest): Promise<ApiResponse> => {
   }
   const names = parseNames(pathParams.name);
   const includeDefaults = flag(query.include_defaults);
-  const probe = names.length > 0 && !includeDefaults && !matchesNames(names, PROBE) ? PROBE : undefined;
+  const probe = names.length > 0 && !matchesNames(names, PROBE) ? PROBE : undefined;
   const path = probe ? `${request.path},${PROBE}` : request.path;
   const reply = await cluster.forward('GET', path, query);
   if (reply.status !== 200 || reply.body === null || typeof reply.body !== 'object') {

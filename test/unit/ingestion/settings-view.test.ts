@@ -54,7 +54,7 @@ describe('the ingestion settings GET _settings shows', () => {
   });
 
   test('are added to registered indices only; an index emptied by the names filter drops out', () => {
-    const ours = new Map([['i', ingestionSettings(SOURCE)]]);
+    const ours = new Map([['i', { settings: ingestionSettings(SOURCE), uuid: 'u1' }]]);
     const answer = {
       i: { settings: { 'index.uuid': 'u1', 'index.number_of_shards': '1' } },
       plain: { settings: { 'index.uuid': 'u2' } },
@@ -77,7 +77,7 @@ describe('the ingestion settings GET _settings shows', () => {
   });
 
   test('set settings are no defaults', () => {
-    const ours = new Map([['i', ingestionSettings(SOURCE)]]);
+    const ours = new Map([['i', { settings: ingestionSettings(SOURCE) }]]);
     const answer = {
       i: {
         settings: { index: { uuid: 'u' } },
@@ -96,5 +96,13 @@ describe('the ingestion settings GET _settings shows', () => {
     expect(body.i.defaults).toEqual({
       index: { ingestion_source: { error_strategy: 'DROP' }, refresh_interval: '1s' },
     });
+  });
+
+  test('are not added to an index of the same name created again (another index.uuid)', () => {
+    const ours = new Map([['i', { settings: ingestionSettings(SOURCE), uuid: 'old' }]]);
+    const answer = { i: { settings: { index: { uuid: 'new', number_of_shards: '1' } } } };
+    expect(addIngestionSettings(answer, ours, { flat: false, names: [], includeDefaults: false })).toEqual(
+      answer,
+    );
   });
 });
