@@ -6,7 +6,7 @@ import { managedStore, policyStore } from '../../lambdas/ism/managed-deps';
 import { indexInfo } from '../../lambdas/ism/managed-index/cluster-indices';
 import type { ManagedIndex } from '../../lambdas/ism/managed-index/model';
 import { ismWork, type RunnerDeps } from '../../lambdas/ism/runner/run-managed-index';
-import { rolloverService } from '../../lambdas/rollover/deps';
+import { ismRolloverPorts } from '../../lambdas/ism/rollover-deps';
 import { startTestApi, type TestApi } from './api';
 import { validateResponse } from './spec';
 
@@ -68,14 +68,7 @@ export const startIsmHarness = async (
       policies: policyStore(),
       jobIntervalMs: MINUTE,
       jitter: 0,
-      rollover: (alias) => rolloverService().rollover({ alias, source: 'ism' }),
-      rolloverFound: async ({ alias, oldIndex, newIndex }) =>
-        void (await rolloverService().recordFound({
-          alias,
-          old_index: oldIndex,
-          new_index: newIndex,
-          source: 'ism',
-        })),
+      ...ismRolloverPorts(),
       ...(typeof defaults === 'function' ? defaults() : defaults),
       ...extra,
     });

@@ -2,8 +2,8 @@ import { systemClock } from '../../shared/clock';
 import { runDue } from '../../shared/jobs/run-due';
 import { logger } from '../../shared/logger';
 import { workerHandler } from '../../shared/worker';
-import { rolloverService } from '../../rollover/deps';
 import { clusterApi } from '../cluster-deps';
+import { ismRolloverPorts } from '../rollover-deps';
 import {
   controlStore,
   historyStore,
@@ -78,16 +78,7 @@ export const handler = workerHandler('ism-runner', async (invocation) => {
           start: (index, rollup, now) => startIsmRollup(rollupService(), index, rollup, now),
           progress: (id) => ismRollupProgress(rollupService(), id),
         },
-        // Through the control plane's rollover service: ISM rollovers get its history and hooks.
-        rollover: (alias) => rolloverService().rollover({ alias, source: 'ism' }),
-        // A rollover found done when a run resumes (its run died before recording it).
-        rolloverFound: async ({ alias, oldIndex, newIndex }) =>
-          void (await rolloverService().recordFound({
-            alias,
-            old_index: oldIndex,
-            new_index: newIndex,
-            source: 'ism',
-          })),
+        ...ismRolloverPorts(),
         jobIntervalMs: minutes * 60_000,
         jitter,
         allowList: allowListFromEnv(),
