@@ -1,14 +1,11 @@
 import { Kafka, Partitioners, logLevel, type Admin, type Producer } from 'kafkajs';
 import type { ShardState } from '../../lambdas/ingestion/model';
-import { IngestionClusterAdapter } from '../../lambdas/ingestion/cluster-adapter';
-import { pollShard, type PollerOptions } from '../../lambdas/ingestion/poller';
-import { createConsumer } from '../../lambdas/ingestion/sources';
-import type { ShardConsumer } from '../../lambdas/ingestion/sources/source';
+import type { PollerOptions } from '../../lambdas/ingestion/poller';
 import { clusterClient } from '../../lambdas/shared/cluster';
 import { ManualClock, systemClock, type Clock } from '../../lambdas/shared/clock';
 import { documentClient } from '../../lambdas/shared/dynamo';
 import { JobStore } from '../../lambdas/shared/jobs/job-store';
-import { runDue, type RunSummary } from '../../lambdas/shared/jobs/run-due';
+import type { RunSummary } from '../../lambdas/shared/jobs/run-due';
 import { resolveKafka, startKafka, type KafkaService } from '../../local/services/kafka';
 import { freePort } from '../../local/services/process';
 import fs from 'node:fs';
@@ -16,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startTestApi, type TestApi } from '../support/api';
 import { validateResponse } from '../support/spec';
+import { pollOnce } from '../support/ingestion-harness';
 
 /**
  * Pull-based ingestion from a real Apache Kafka broker (KRaft, started here: only this file
@@ -88,34 +86,9 @@ const createIndex = (
 const store = (): JobStore<ShardState> =>
   new JobStore<ShardState>(documentClient(), api.tableName, 'ingestion');
 
-/** One poller invocation, as the worker runs it: consumers are shared per shard and closed at the end. */
-const poll = async (
-  overrides: Partial<PollerOptions> = {},
-  clock: Clock = systemClock,
-): Promise<RunSummary> => {
-  const consumers: ShardConsumer[] = [];
-  try {
-    return await runDue({
-      store: store(),
-      clock,
-      retryDelayMs: 0,
-      leaseMs: 60_000,
-      work: pollShard({
-        cluster: new IngestionClusterAdapter(clusterClient),
-        consumer: (s) => {
-          const c = createConsumer(s.source, s.shard);
-          consumers.push(c);
-          return c;
-        },
-        lingerMs: 0,
-        maxRunMs: 60_000,
-        ...overrides,
-      }),
-    });
-  } finally {
-    await Promise.all(consumers.map((c) => c.close()));
-  }
-};
+/** One poller invocation, as the worker runs it (a lease of a minute, for the killed-run test). */
+const poll = (overrides: Partial<PollerOptions> = {}, clock: Clock = systemClock): Promise<RunSummary> =>
+  pollOnce(overrides, { clock, leaseMs: 60_000 });
 
 const search = async (index: string, shard?: number): Promise<{ ids: string[]; total: number }> => {
   const client = await clusterClient();

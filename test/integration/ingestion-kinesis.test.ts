@@ -7,16 +7,14 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { ShardState } from '../../lambdas/ingestion/model';
-import { IngestionClusterAdapter } from '../../lambdas/ingestion/cluster-adapter';
-import { pollShard, type PollerOptions } from '../../lambdas/ingestion/poller';
-import { createConsumer } from '../../lambdas/ingestion/sources';
+import type { PollerOptions } from '../../lambdas/ingestion/poller';
 import { clusterClient } from '../../lambdas/shared/cluster';
-import { systemClock } from '../../lambdas/shared/clock';
 import { documentClient } from '../../lambdas/shared/dynamo';
 import { JobStore } from '../../lambdas/shared/jobs/job-store';
-import { runDue, type RunSummary } from '../../lambdas/shared/jobs/run-due';
+import type { RunSummary } from '../../lambdas/shared/jobs/run-due';
 import { startTestApi, type TestApi } from '../support/api';
 import { validateResponse } from '../support/spec';
+import { pollOnce } from '../support/ingestion-harness';
 
 /**
  * Pull-based ingestion from Kinesis (kinesalite, started by globalSetup): stream shard i feeds
@@ -71,19 +69,7 @@ const range = (prefix: string, n: number): string[] =>
   Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(3, '0')}`);
 const doc = (id: string): Json => ({ _id: id, _source: { name: id } });
 
-const poll = (overrides: Partial<PollerOptions> = {}): Promise<RunSummary> =>
-  runDue({
-    store: new JobStore<ShardState>(documentClient(), api.tableName, 'ingestion'),
-    clock: systemClock,
-    retryDelayMs: 0,
-    work: pollShard({
-      cluster: new IngestionClusterAdapter(clusterClient),
-      consumer: (s) => createConsumer(s.source, s.shard),
-      lingerMs: 0,
-      maxRunMs: 60_000,
-      ...overrides,
-    }),
-  });
+const poll = (overrides: Partial<PollerOptions> = {}): Promise<RunSummary> => pollOnce(overrides);
 
 const ids = async (index: string, shard?: number): Promise<string[]> => {
   const client = await clusterClient();

@@ -3,15 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@opensearch-project/opensearch';
 import { IngestionClusterAdapter } from '../../lambdas/ingestion/cluster-adapter';
-import { ingestionHandover, shardStore } from '../../lambdas/ingestion/deps';
-import { pollShard, type PollerOptions } from '../../lambdas/ingestion/poller';
-import { createConsumer } from '../../lambdas/ingestion/sources';
+import type { PollerOptions } from '../../lambdas/ingestion/poller';
 import { clusterClient, createClusterClient } from '../../lambdas/shared/cluster';
-import { systemClock } from '../../lambdas/shared/clock';
-import { runDue, type RunSummary } from '../../lambdas/shared/jobs/run-due';
+import type { RunSummary } from '../../lambdas/shared/jobs/run-due';
 import { startTestApi, type TestApi } from '../support/api';
 import { validateResponse } from '../support/spec';
 import { startClusterProxy, type ClusterProxy } from '../support/cluster-proxy';
+import { pollOnce } from '../support/ingestion-harness';
 
 /**
  * The cluster goes away while the poller works and comes back: real connection failures (the
@@ -53,19 +51,7 @@ const append = (shard: number, list: string[]): void => {
 
 /** The poller, reaching the cluster through the proxy. */
 const poll = (overrides: Partial<PollerOptions> = {}): Promise<RunSummary> =>
-  runDue({
-    store: shardStore(),
-    clock: systemClock,
-    retryDelayMs: 0,
-    work: pollShard({
-      cluster: new IngestionClusterAdapter(() => proxied),
-      consumer: (s) => createConsumer(s.source, s.shard),
-      lingerMs: 0,
-      maxRunMs: 60_000,
-      handoverTarget: (index) => ingestionHandover().target(index),
-      ...overrides,
-    }),
-  });
+  pollOnce({ cluster: new IngestionClusterAdapter(() => proxied), ...overrides });
 
 /** What the index holds, read directly from the node (not through the proxy). */
 const idsIn = async (index: string): Promise<string[]> => {

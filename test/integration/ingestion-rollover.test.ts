@@ -14,7 +14,7 @@ import { IngestionClusterAdapter } from '../../lambdas/ingestion/cluster-adapter
 import { ingestionHandover, ingestionService, shardStore } from '../../lambdas/ingestion/deps';
 import { IngestionHandover } from '../../lambdas/ingestion/handover';
 import { DynamoHandoverMarkers } from '../../lambdas/ingestion/handover-markers';
-import { HANDED_OVER_RECHECK_MS, pollShard, type PollerOptions } from '../../lambdas/ingestion/poller';
+import { HANDED_OVER_RECHECK_MS, type PollerOptions } from '../../lambdas/ingestion/poller';
 import { shardPrefix } from '../../lambdas/ingestion/model';
 import { createConsumer } from '../../lambdas/ingestion/sources';
 import { clusterApi } from '../../lambdas/ism/cluster-deps';
@@ -32,6 +32,7 @@ import { runDue, type RunSummary } from '../../lambdas/shared/jobs/run-due';
 import { runWorker, scheduledEvent } from '../../local/scheduler';
 import { startTestApi, type TestApi } from '../support/api';
 import { validateResponse } from '../support/spec';
+import { pollOnce } from '../support/ingestion-harness';
 
 /**
  * Rollover of an ingesting index (through our rollover API and through ISM): the new index
@@ -92,20 +93,7 @@ const state = async (index: string): Promise<Json[]> => {
 };
 
 /** One poller run, as the worker does it (handover checks included), with test hooks. */
-const poll = (overrides: Partial<PollerOptions> = {}): Promise<RunSummary> =>
-  runDue({
-    store: shardStore(),
-    clock: systemClock,
-    retryDelayMs: 0,
-    work: pollShard({
-      cluster: new IngestionClusterAdapter(clusterClient),
-      consumer: (s) => createConsumer(s.source, s.shard),
-      lingerMs: 0,
-      maxRunMs: 60_000,
-      handoverTarget: (index) => ingestionHandover().target(index),
-      ...overrides,
-    }),
-  });
+const poll = (overrides: Partial<PollerOptions> = {}): Promise<RunSummary> => pollOnce(overrides);
 
 /** The worker exactly as EventBridge runs it (pending handovers resolved first). */
 const tick = async (): Promise<RunSummary> =>
@@ -293,17 +281,7 @@ describe('after the handover', () => {
     expect(await shardStore().list(shardPrefix('rf-000301'))).toHaveLength(2); // not due yet
     append('rf3', 1, ids('h', 4, 6).map(doc));
     const nextLook = new ManualClock(Date.now() + HANDED_OVER_RECHECK_MS + 1_000);
-    await runDue({
-      store: shardStore(),
-      clock: nextLook,
-      retryDelayMs: 0,
-      work: pollShard({
-        cluster: new IngestionClusterAdapter(clusterClient),
-        consumer: (st) => createConsumer(st.source, st.shard),
-        lingerMs: 0,
-        maxRunMs: 60_000,
-      }),
-    });
+    await pollOnce({}, { clock: nextLook });
     expect(await shardStore().list(shardPrefix('rf-000301'))).toEqual([]);
     // The new index ingests on.
     expect(await idsIn('rf-000302')).toEqual(ids('h', 4, 6));

@@ -3,19 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { findWorker } from '../../infra/workers';
 import { handler } from '../../lambdas/ingestion/handlers/poller';
-import { IngestionClusterAdapter } from '../../lambdas/ingestion/cluster-adapter';
 import type { ShardState } from '../../lambdas/ingestion/model';
-import { pollShard, type PollerOptions } from '../../lambdas/ingestion/poller';
-import { createConsumer } from '../../lambdas/ingestion/sources';
+import type { PollerOptions } from '../../lambdas/ingestion/poller';
 import { clusterClient } from '../../lambdas/shared/cluster';
-import { systemClock } from '../../lambdas/shared/clock';
 import { documentClient } from '../../lambdas/shared/dynamo';
 import { JobStore } from '../../lambdas/shared/jobs/job-store';
-import { runDue, type RunSummary } from '../../lambdas/shared/jobs/run-due';
+import type { RunSummary } from '../../lambdas/shared/jobs/run-due';
 import { lambdaContext } from '../../local/api-event';
 import { scheduledEvent, runWorker } from '../../local/scheduler';
 import { startTestApi, type TestApi } from '../support/api';
 import { validateResponse } from '../support/spec';
+import { pollOnce } from '../support/ingestion-harness';
 
 /**
  * Pull-based ingestion from the `file` source end to end: create-index through our endpoint,
@@ -83,19 +81,7 @@ const store = (): JobStore<ShardState> =>
   new JobStore<ShardState>(documentClient(), api.tableName, 'ingestion');
 
 /** One poller run with test hooks (e.g. a crash between the bulk and the checkpoint). */
-const poll = (overrides: Partial<PollerOptions> = {}): Promise<RunSummary> =>
-  runDue({
-    store: store(),
-    clock: systemClock,
-    retryDelayMs: 0,
-    work: pollShard({
-      cluster: new IngestionClusterAdapter(clusterClient),
-      consumer: (s) => createConsumer(s.source, s.shard),
-      lingerMs: 0,
-      maxRunMs: 60_000,
-      ...overrides,
-    }),
-  });
+const poll = (overrides: Partial<PollerOptions> = {}): Promise<RunSummary> => pollOnce(overrides);
 
 /** The worker as EventBridge runs it. */
 const tick = async (): Promise<RunSummary> =>
