@@ -256,6 +256,24 @@ test('the deployment mode native applies without the parameter; ?ingestion=contr
   expect(nested['ours-2'].settings.index.ingestion_source).toEqual(
     nested['native-2'].settings.index.ingestion_source,
   );
+  // With filter_path, ours-2 through us answers as the 3.x cluster answers for its own native-2
+  // (the same settings): filtered after the ingestion source is added.
+  for (const f of [
+    '**.ingestion_source',
+    '*.settings.index.ingestion_source.param.*,*.settings.index.number_of_shards',
+    // What tells the two indices apart, in both renderings.
+    '-**.uuid,-**.creation_date,-**.provided_name,-**.version,-*.*.index\\.uuid,-*.*.index\\.creation_date,-*.*.index\\.provided_name,-*.*.index\\.version\\.created',
+    '**.ingestion_source.pointer.init.reset,-**.param',
+    '*.*.index.ingestion_source.type',
+    '**.index\\.ingestion_source\\.type',
+  ]) {
+    for (const q of ['', '&flat_settings=true']) {
+      const fp = `?filter_path=${encodeURIComponent(f)}${q}`;
+      const ourAnswer = await api.request<Json>('GET', `/ours-2/_settings${fp}`);
+      const native = (await cluster('GET', `/native-2/_settings${fp}`)).body;
+      expect([f, q, ourAnswer.status, ourAnswer.body['ours-2']]).toEqual([f, q, 200, native['native-2']]);
+    }
+  }
   const defaults = { ...theirs.defaults };
   for (const k of ['type', 'pointer.init.reset']) delete defaults[`index.ingestion_source.${k}`];
   expect(both.body['ours-2'].defaults).toEqual(defaults);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { ShardState } from '../../lambdas/ingestion/model';
 import { IngestionService } from '../../lambdas/ingestion/service';
 import { clusterClient } from '../../lambdas/shared/cluster';
+import { filterResponse } from '../../lambdas/shared/filter-path';
 import { systemClock } from '../../lambdas/shared/clock';
 import { documentClient } from '../../lambdas/shared/dynamo';
 import { JobStore } from '../../lambdas/shared/jobs/job-store';
@@ -68,7 +69,7 @@ const fromCluster = async (pathAndQuery: string): Promise<{ status: number; body
   const [p, q] = pathAndQuery.split('?');
   const res = await client.transport.request(
     { method: 'GET', path: p, querystring: q },
-    { ignore: [400, 404] },
+    { ignore: [400, 404], maxRetries: 0 },
   );
   return { status: res.statusCode ?? 0, body: res.body as Json };
 };
@@ -210,5 +211,109 @@ describe('GET _settings of an ingesting index', () => {
     expect(body).toEqual((await fromCluster(`/${name}/_settings`)).body);
     const filtered = await get(`/${name}/_settings/index.ingestion_source.*`, '/{index}/_settings/{name}');
     expect(filtered.body).toEqual({});
+  });
+});
+
+describe('GET _settings with filter_path', () => {
+  const fp = (f: string): string => `filter_path=${encodeURIComponent(f)}`;
+  const FILTERS = [
+    '*.settings.index.number_of_shards',
+    '**.number_of_shards',
+    '-**.number_of_shards',
+    '*.settings.index.*',
+    '*',
+    '**',
+    '-*',
+    'nothing',
+    '*.settings.index\\.number_of_shards',
+    '*.*.index.number_of_*,-*.*.index.number_of_replicas',
+    '**.type',
+    '-**.type',
+    ' * , -*.settings.index.uuid',
+    '**.index.uuid',
+    '*.*.*.*.reset',
+    `${PLAIN}.settings`,
+    'settings-*.settings.index.provided_name',
+  ];
+
+  it('filters as the cluster itself does (compared on an index with nothing of ours, every rendering)', async () => {
+    for (const q of ['', 'flat_settings=true', 'include_defaults=true']) {
+      const full = (await fromCluster(`/${PLAIN}/_settings?${q}`)).body;
+      for (const f of FILTERS) {
+        const theirs = (await fromCluster(`/${PLAIN}/_settings?${q}&${fp(f)}`)).body;
+        expect([f, filterResponse(full, f)]).toEqual([f, theirs]);
+        const ours = await api.request<Json>('GET', `/${PLAIN}/_settings?${q}&${fp(f)}`);
+        expect([f, ours.status, ours.body]).toEqual([f, 200, theirs]);
+      }
+    }
+  });
+
+  it('keeps the ingestion source of an ingesting index, filtered after it is added', async () => {
+    const nested = await get(`/${INDEX},${PLAIN}/_settings?${fp('*.settings.index.ingestion_source.type')}`);
+    expect(nested.body).toEqual({ [INDEX]: { settings: { index: { ingestion_source: { type: 'file' } } } } });
+    const param = await get(`/${INDEX}/_settings?${fp('**.ingestion_source.param')}`);
+    expect(param.body).toEqual({
+      [INDEX]: {
+        settings: { index: { ingestion_source: { param: { stream: 'events', base_directory: dir } } } },
+      },
+    });
+    // `pointer.init.reset` and `pointer.init.reset.value` nest as OpenSearch nests them.
+    const reset = await get(`/${INDEX}/_settings?${fp('*.*.index.ingestion_source.pointer.init.reset*')}`);
+    expect(reset.body).toEqual({
+      [INDEX]: {
+        settings: {
+          index: {
+            ingestion_source: { pointer: { init: { reset: 'reset_by_offset', 'reset.value': '3' } } },
+          },
+        },
+      },
+    });
+    const flat = await get(
+      `/${INDEX}/_settings?flat_settings=true&${fp(`${INDEX}.settings.index\\.ingestion_source\\.type,-**.uuid`)}`,
+    );
+    expect(flat.body).toEqual({ [INDEX]: { settings: { 'index.ingestion_source.type': 'file' } } });
+  });
+
+  it("excludes: our settings go with the rest, and everything else is the cluster's answer filtered", async () => {
+    const { body } = await get(
+      `/${INDEX},${PLAIN}/_settings?${fp('-**.ingestion_source.param,-*.settings.index.uuid')}`,
+    );
+    const cluster = (await fromCluster(`/${INDEX},${PLAIN}/_settings?${fp('-*.settings.index.uuid')}`)).body;
+    const rest: Partial<typeof GIVEN> = { ...GIVEN };
+    delete rest.param;
+    expect(body).toEqual({
+      [PLAIN]: cluster[PLAIN],
+      [INDEX]: { settings: { index: { ...cluster[INDEX].settings.index, ingestion_source: rest } } },
+    });
+    expect((await get(`/${INDEX}/_settings?${fp('-*')}`)).body).toEqual({});
+  });
+
+  it('in GET /_settings/{name} and with include_defaults', async () => {
+    const named = await get(
+      `/_settings/index.ingestion_source.*?${fp(`${INDEX}.settings.index.ingestion_source.error_strategy`)}`,
+      '/_settings/{name}',
+    );
+    expect(named.body).toEqual({
+      [INDEX]: { settings: { index: { ingestion_source: { error_strategy: 'BLOCK' } } } },
+    });
+    const defaults = await get(
+      `/${INDEX}/_settings?include_defaults=true&flat_settings=true&${fp('**.index\\.ingestion_source\\.type,**.index\\.refresh_interval')}`,
+    );
+    expect(defaults.body).toEqual({
+      [INDEX]: {
+        settings: { 'index.ingestion_source.type': 'file' },
+        defaults: { 'index.refresh_interval': '1s' },
+      },
+    });
+  });
+
+  it('leaves errors unfiltered, and refuses an empty exclusion as the cluster does', async () => {
+    const missing = await get(`/no-such-index/_settings?${fp('error.type')}`);
+    expect(missing.status).toBe(404);
+    expect(missing.body).toEqual((await fromCluster(`/no-such-index/_settings?${fp('error.type')}`)).body);
+    const theirs = await fromCluster(`/${PLAIN}/_settings?${fp('*.settings,-')}`);
+    const ours = await get(`/${INDEX}/_settings?${fp('*.settings,-')}`);
+    expect([ours.status, ours.body]).toEqual([theirs.status, theirs.body]);
+    expect(theirs.status).toBe(400);
   });
 });

@@ -1,3 +1,4 @@
+import { applyFilterPaths, parseFilterPath } from '../../shared/filter-path';
 import { apiHandler, type ApiRequest, type ApiResponse } from '../../shared/http';
 import { ingestionCluster, ingestionService } from '../deps';
 import {
@@ -12,6 +13,8 @@ import {
  * GET [/<index>]/_settings[/<name>]: the cluster answers; indices we ingest get back their
  * `index.ingestion_source.*` settings, which the cluster never saw. Any other status, and
  * every index not registered with the poller (plain, or ingested natively), pass unchanged.
+ * `filter_path` is applied here, after ours are added, as the cluster would have applied it to
+ * an answer holding them (the cluster never filters an error answer, nor do we).
  */
 
 /**
@@ -30,13 +33,9 @@ const lookUp = async (indices: readonly string[]): Promise<Map<string, Registere
 };
 
 const getSettings = async (request: ApiRequest): Promise<ApiResponse> => {
-  const { query, pathParams } = request;
+  const { filter_path: filterPath, ...query } = request.query;
+  const { pathParams } = request;
   const cluster = ingestionCluster();
-  // The cluster would filter before our settings are added: such a request stays the cluster's.
-  if (query.filter_path !== undefined) {
-    const reply = await cluster.forward('GET', request.path, query);
-    return { status: reply.status, body: reply.body };
-  }
   const names = parseNames(pathParams.name);
   const includeDefaults = flag(query.include_defaults);
   const probe = names.length > 0 && !matchesNames(names, PROBE) ? PROBE : undefined;
@@ -53,7 +52,7 @@ const getSettings = async (request: ApiRequest): Promise<ApiResponse> => {
     includeDefaults,
     probe,
   });
-  return { status: 200, body };
+  return { status: 200, body: applyFilterPaths(body, parseFilterPath(filterPath)) };
 };
 
 export const handler = apiHandler('indices.get_settings', getSettings);
