@@ -10,7 +10,7 @@ import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { IngestionClusterAdapter } from '../lambdas/ingestion/cluster-adapter';
 import { DynamoHandoverMarkers } from '../lambdas/ingestion/handover-markers';
 import { parseIngestionSource, type Position, type ShardState } from '../lambdas/ingestion/model';
-import { pollShard } from '../lambdas/ingestion/poller';
+import { CHECKPOINT_EVERY_MS, pollShard } from '../lambdas/ingestion/poller';
 import { IngestionService } from '../lambdas/ingestion/service';
 import { createConsumer } from '../lambdas/ingestion/sources';
 import type { ShardConsumer } from '../lambdas/ingestion/sources/source';
@@ -170,7 +170,7 @@ const runOne = async (
     const service = new IngestionService(store, systemClock, () => undefined);
     await service.register(ourIndex, [undefined], source);
     const cluster = new IngestionClusterAdapter(async () => client);
-    // As the worker does: one read of the rollover-handover marker before every batch.
+    // As the worker does: a look for a rollover handover at every checkpoint.
     const markers = new DynamoHandoverMarkers(documentClient(), tableName);
     // One poller invocation each: its consumers are created on first use and closed at its end.
     const invoke = async (budgetMs: number): Promise<void> => {
@@ -184,6 +184,7 @@ const runOne = async (
             cluster,
             lingerMs: 0,
             maxRunMs: budgetMs,
+            checkpointEveryMs: CHECKPOINT_EVERY_MS,
             handoverTarget: async (index) => (await markers.get(index))?.newIndex,
             consumer: (s) => {
               const c = createConsumer(s.source, s.shard);

@@ -10,8 +10,8 @@ import { HANDED_OVER_RECHECK_MS, pollShard, type PollerOptions } from './poller'
  * stream at exactly the position where the old one stopped, shard i for shard i.
  *
  * 1. Before the cluster rolls over, a marker for the old index is written; the poller checks it
- *    before every batch, so once it is there a shard's current batch is the last one written
- *    to the old index. Each old shard is then stopped where it stands (`handover` pending,
+ *    at every checkpoint (`checkpointEveryMs`), so once it is there a shard's batches up to its
+ *    next checkpoint are the last ones written to the old index. Each old shard is then stopped where it stands (`handover` pending,
  *    unscheduled): idle shards at once, a shard being polled once its poller has checkpointed
  *    and let go, a shard whose last run died without a checkpoint after reading on to the end of
  *    the stream (re-reading is idempotent), so nothing the old index holds lies behind its

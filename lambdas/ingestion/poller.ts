@@ -38,6 +38,13 @@ export interface PollerOptions {
   readonly lingerMs: number;
   /** Longest one shard runs in an invocation, so every shard gets a turn. */
   readonly maxRunMs: number;
+  /**
+   * Least time between two checkpoints, and between two looks for a rollover's handover, while
+   * a shard keeps reading full batches (default 0: after every batch). A crash repeats at most
+   * this much, which no user sees (ids and external versions make a repeat overwrite); a pause
+   * or a rollover takes effect within it. The last batch of a run is always checkpointed.
+   */
+  readonly checkpointEveryMs?: number;
   /** Time kept back from the invocation's budget for the last checkpoint. */
   readonly marginMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -45,8 +52,8 @@ export interface PollerOptions {
   readonly afterBulk?: (state: ShardState) => void | Promise<void>;
   /**
    * The index a rollover is handing this index's stream to, if one is under way: checked
-   * before every batch, so that once it answers, nothing more is written to this index
-   * (see handover.ts).
+   * once per checkpoint interval, so that once it answers, nothing more is written to this
+   * index after the next checkpoint (see handover.ts).
    */
   readonly handoverTarget?: (index: string) => Promise<string | undefined>;
   /**
@@ -56,6 +63,9 @@ export interface PollerOptions {
    */
   readonly keepAcknowledged?: (held: JobRecord<ShardState>, acknowledged: ShardState) => Promise<void>;
 }
+
+/** The worker's `checkpointEveryMs` (INGESTION_CHECKPOINT_MS overrides it). */
+export const CHECKPOINT_EVERY_MS = 1_000;
 
 /** How often a shard that handed its stream over at a rollover looks whether its index is gone. */
 export const HANDED_OVER_RECHECK_MS = 60 * 60_000;
@@ -159,7 +169,10 @@ export const pollShard =
       // Told in the state API, not only in the logs; the position stays at the last batch the
       // cluster acknowledged, so the retry reads the unacknowledged one again.
       const lastError = `polling failed, retried shortly: ${(error as Error).message ?? String(error)}`;
-      await ctx.checkpoint({ ...current, lastError }).catch(() => undefined);
+      await ctx.checkpoint({ ...current, lastError }).catch(async (e: unknown) => {
+        if (e instanceof StaleJobError)
+          await options.keepAcknowledged?.(ctx.record, current).catch(() => undefined);
+      });
       throw error;
     }
   };
@@ -191,15 +204,38 @@ const run = async (
   // The next batch is read while the cluster indexes this one (the stream and the cluster
   // work in parallel); it is used only if it starts where the checkpoint now stands.
   let prefetch: { from: string; read: Promise<ReadResult> } | undefined;
+  const every = options.checkpointEveryMs ?? 0;
+  let lookedAt = started;
+  let savedAt = started;
+  let unsaved = false;
+  const save = async (): Promise<void> => {
+    try {
+      await ctx.checkpoint(state);
+    } catch (error) {
+      // Lost to a pause, a resume or a rollover's stop: the acknowledged position is kept all
+      // the same, so that nothing the index holds lies behind it.
+      if (error instanceof StaleJobError && options.keepAcknowledged) {
+        await options.keepAcknowledged(ctx.record, state).catch(() => undefined);
+      }
+      throw error;
+    }
+    savedAt = ctx.now();
+    unsaved = false;
+  };
+  /** Every way out saves what the cluster acknowledged first, through `save`. */
+  const leave = async (outcome: JobOutcome<ShardState>): Promise<JobOutcome<ShardState>> => {
+    await prefetch?.read.catch(() => undefined);
+    if (unsaved) await save();
+    return outcome;
+  };
   for (;;) {
     if (ctx.remainingMs() < margin || ctx.now() - started >= options.maxRunMs) {
-      await prefetch?.read.catch(() => undefined);
-      return { state, dueAt: ctx.now() };
+      return leave({ state, dueAt: ctx.now() });
     }
-    const handover = await handingOver();
-    if (handover) {
-      await prefetch?.read.catch(() => undefined);
-      return handover;
+    if (ctx.now() - lookedAt >= every) {
+      lookedAt = ctx.now();
+      const handover = await handingOver();
+      if (handover) return leave(handover);
     }
     const read =
       prefetch && prefetch.from === JSON.stringify(state.position)
@@ -211,7 +247,7 @@ const run = async (
       state = { ...state, position: read.next, lastError: undefined };
       track(state);
       idleSince ??= ctx.now();
-      if (ctx.now() - idleSince >= options.lingerMs) return { state, dueAt: ctx.now() };
+      if (ctx.now() - idleSince >= options.lingerMs) return leave({ state, dueAt: ctx.now() });
       await sleep(Math.min(state.source.pollTimeoutMs, 1_000));
       continue;
     }
@@ -224,19 +260,12 @@ const run = async (
     const outcome = await processBatch(options, state, read.records, read.next);
     state = { ...outcome.state, lastError: undefined };
     track(state);
-    if (outcome.stopped) {
-      await prefetch?.read.catch(() => undefined);
-      // A write block is retried on the next run; BLOCK waits for resume.
-      return { state, dueAt: state.paused ? null : ctx.now() };
-    }
-    try {
-      await ctx.checkpoint(state);
-    } catch (error) {
-      if (error instanceof StaleJobError && options.keepAcknowledged) {
-        await options.keepAcknowledged(ctx.record, state).catch(() => undefined);
-      }
-      throw error;
-    }
+    unsaved = true;
+    // A write block is retried on the next run; BLOCK waits for resume.
+    if (outcome.stopped) return leave({ state, dueAt: state.paused ? null : ctx.now() });
+    // Within the interval the next batch goes on: the next save, or the way out, covers it.
+    if (read.more && ctx.now() - savedAt < every) continue;
+    await save();
     if (!read.more && options.lingerMs === 0) return { state, dueAt: ctx.now() };
   }
 };

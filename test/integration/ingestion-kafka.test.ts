@@ -1,6 +1,6 @@
 import { Kafka, Partitioners, logLevel, type Admin, type Producer } from 'kafkajs';
 import type { ShardState } from '../../lambdas/ingestion/model';
-import type { PollerOptions } from '../../lambdas/ingestion/poller';
+import { CHECKPOINT_EVERY_MS, type PollerOptions } from '../../lambdas/ingestion/poller';
 import { clusterClient } from '../../lambdas/shared/cluster';
 import { ManualClock, systemClock, type Clock } from '../../lambdas/shared/clock';
 import { documentClient } from '../../lambdas/shared/dynamo';
@@ -125,20 +125,26 @@ test('two partitions feed two index shards; a poller killed mid-batch and malfor
   ]);
   expect((await createIndex(index, topic, { 'poll.max_batch_size': 8 }, 2)).status).toBe(200);
 
-  // The first invocation dies after the cluster took its second batch, before the checkpoint,
-  // and never comes back: its lease must expire before anyone else takes the shard.
+  // The first invocation dies after the cluster took shard 0's third batch, and never comes
+  // back: its lease must expire before anyone else takes the shard. Its first bulk takes a
+  // whole checkpoint interval (on the manual clock), so that batch is checkpointed; the second
+  // and third fall within the next interval, so they are not, and are read again.
   const clock = new ManualClock(Date.now());
   let batches = 0;
   let revive: () => void = () => undefined;
   const zombie = poll(
     {
-      afterBulk: (s) =>
-        s.shard === 0 && ++batches === 2 ? new Promise<void>((r) => (revive = r)) : undefined,
+      afterBulk: (s) => {
+        if (s.shard !== 0) return undefined;
+        if (++batches === 1) clock.advance(CHECKPOINT_EVERY_MS);
+        return batches === 3 ? new Promise<void>((r) => (revive = r)) : undefined;
+      },
     },
     clock,
   );
-  for (let i = 0; batches < 2 && i < 200; i++) await new Promise((r) => setTimeout(r, 100));
-  expect(batches).toBe(2);
+  for (let i = 0; batches < 3 && i < 200; i++) await new Promise((r) => setTimeout(r, 100));
+  expect(batches).toBe(3);
+  expect((await search(index, 0)).total).toBe(23); // three batches of 8, one of them malformed
   // Shard 0 stays leased by the dead invocation (shard 1 may still be in its hands too).
   const during = await poll({}, clock);
   expect(during.skipped).toBeGreaterThanOrEqual(1);

@@ -14,7 +14,11 @@ import { IngestionClusterAdapter } from '../../lambdas/ingestion/cluster-adapter
 import { ingestionHandover, ingestionService, shardStore } from '../../lambdas/ingestion/deps';
 import { IngestionHandover } from '../../lambdas/ingestion/handover';
 import { DynamoHandoverMarkers } from '../../lambdas/ingestion/handover-markers';
-import { HANDED_OVER_RECHECK_MS, type PollerOptions } from '../../lambdas/ingestion/poller';
+import {
+  CHECKPOINT_EVERY_MS,
+  HANDED_OVER_RECHECK_MS,
+  type PollerOptions,
+} from '../../lambdas/ingestion/poller';
 import { shardPrefix } from '../../lambdas/ingestion/model';
 import { createConsumer } from '../../lambdas/ingestion/sources';
 import { clusterApi } from '../../lambdas/ism/cluster-deps';
@@ -436,7 +440,10 @@ describe('refused rollover', () => {
     let bulks = 0;
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
+    // The poller looks for a handover before every batch here (a checkpoint interval of 0), so
+    // that it sees this one in the middle of its run.
     const polling = poll({
+      checkpointEveryMs: 0,
       afterBulk: async () => {
         if (bulks++ === 0) await held;
       },
@@ -473,39 +480,55 @@ describe('refused rollover', () => {
 });
 
 describe('pause and rollover', () => {
-  test('paused in the middle of a batch, then rolled over at once: the new index starts behind that batch, still paused', async () => {
-    await createIngesting('rf-000201', 'rf2', fileSource('rf2', { 'poll.max_batch_size': 5 }));
-    append('rf2', 0, ids('p', 0, 12).map(doc));
-    let paused = false;
-    await poll({
-      afterBulk: async () => {
-        // The pause lands between the poller's bulk and its checkpoint.
-        if (!paused) await api.request('POST', '/rf-000201/ingestion/_pause');
-        paused = true;
-      },
-      keepAcknowledged: (held, acknowledged) => ingestionService().keepAcknowledged(held, acknowledged),
-    });
-    expect(await idsIn('rf-000201')).toEqual(ids('p', 0, 5));
-    expect((await state('rf-000201'))[0]).toMatchObject({
-      poller_paused: true,
-      batch_start_pointer: 'FileOffset{line=5}',
-    });
+  // With checkpoints after every batch, the pause stops the poller behind the batch it landed
+  // in; with the worker's interval, behind what the poller read before its next checkpoint
+  // (here the whole stream). Either way the new index starts exactly there.
+  test.each([
+    { every: 0, index: 1, stopsAt: 5 },
+    { every: CHECKPOINT_EVERY_MS, index: 2, stopsAt: 12 },
+  ])(
+    'paused in the middle of a batch, then rolled over at once: the new index starts behind what the old one holds, still paused (checkpoint interval $every ms)',
+    async ({ every, index, stopsAt }) => {
+      const [alias, old, next] = [`rp${index}`, `rp${index}-000001`, `rp${index}-000002`];
+      await createIngesting(old, alias, fileSource(alias, { 'poll.max_batch_size': 5 }));
+      append(alias, 0, ids('p', 0, 12).map(doc));
+      let paused = false;
+      // The poller's clock stands still, so the interval (if any) never ends within its run.
+      await pollOnce(
+        {
+          checkpointEveryMs: every,
+          afterBulk: async () => {
+            // The pause lands between the poller's bulk and its checkpoint.
+            if (!paused) await api.request('POST', `/${old}/ingestion/_pause`);
+            paused = true;
+          },
+          keepAcknowledged: (held, acknowledged) => ingestionService().keepAcknowledged(held, acknowledged),
+        },
+        { clock: new ManualClock(Date.now()) },
+      );
+      expect(await idsIn(old)).toEqual(ids('p', 0, stopsAt));
+      expect((await state(old))[0]).toMatchObject({
+        poller_paused: true,
+        batch_start_pointer: `FileOffset{line=${stopsAt}}`,
+      });
+      append(alias, 0, ids('p', 12, 15).map(doc));
 
-    const res = await api.request<Json>('POST', '/rf2/_rollover');
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ new_index: 'rf-000202', rolled_over: true });
-    expect((await state('rf-000202'))[0]).toMatchObject({
-      poller_state: 'PAUSED',
-      poller_paused: true,
-      batch_start_pointer: 'FileOffset{line=5}',
-    });
-    await tick();
-    expect(await idsIn('rf-000202')).toEqual([]);
-    await api.request('POST', '/rf-000202/ingestion/_resume');
-    await tick();
-    await expectExactlyOnce('rf-000201', 'rf-000202', ids('p', 0, 12));
-    expect(await idsIn('rf-000201')).toEqual(ids('p', 0, 5));
-  });
+      const res = await api.request<Json>('POST', `/${alias}/_rollover`);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ new_index: next, rolled_over: true });
+      expect((await state(next))[0]).toMatchObject({
+        poller_state: 'PAUSED',
+        poller_paused: true,
+        batch_start_pointer: `FileOffset{line=${stopsAt}}`,
+      });
+      await tick();
+      expect(await idsIn(next)).toEqual([]);
+      await api.request('POST', `/${next}/ingestion/_resume`);
+      await tick();
+      await expectExactlyOnce(old, next, ids('p', 0, 15));
+      expect(await idsIn(old)).toEqual(ids('p', 0, stopsAt));
+    },
+  );
 });
 
 describe('Kinesis, rolled over by ISM', () => {

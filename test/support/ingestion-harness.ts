@@ -1,6 +1,6 @@
 import { IngestionClusterAdapter } from '../../lambdas/ingestion/cluster-adapter';
 import { ingestionHandover, shardStore } from '../../lambdas/ingestion/deps';
-import { pollShard, type PollerOptions } from '../../lambdas/ingestion/poller';
+import { CHECKPOINT_EVERY_MS, pollShard, type PollerOptions } from '../../lambdas/ingestion/poller';
 import { createConsumer } from '../../lambdas/ingestion/sources';
 import type { ShardConsumer } from '../../lambdas/ingestion/sources/source';
 import { clusterClient } from '../../lambdas/shared/cluster';
@@ -33,6 +33,7 @@ export const pollOnce = async (
         },
         lingerMs: 0,
         maxRunMs: 60_000,
+        checkpointEveryMs: CHECKPOINT_EVERY_MS,
         handoverTarget: (index) => ingestionHandover().target(index),
         ...overrides,
       }),

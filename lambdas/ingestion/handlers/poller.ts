@@ -3,7 +3,7 @@ import { runDue, type RunSummary } from '../../shared/jobs/run-due';
 import { logger } from '../../shared/logger';
 import { workerHandler } from '../../shared/worker';
 import { ingestionCluster, ingestionHandover, ingestionService, shardStore } from '../deps';
-import { pollShard } from '../poller';
+import { CHECKPOINT_EVERY_MS, pollShard } from '../poller';
 import { createConsumer } from '../sources';
 import type { ShardConsumer } from '../sources/source';
 
@@ -13,9 +13,12 @@ import type { ShardConsumer } from '../sources/source';
  *
  * INGESTION_LINGER_MS: how long a shard keeps polling an idle stream in one invocation (lower
  * put-to-searchable delay against a longer-running function); default 0.
+ * INGESTION_CHECKPOINT_MS: least time between two checkpoints of a shard that keeps reading full
+ * batches (see PollerOptions.checkpointEveryMs); default 1000.
  */
 const lingerMs = Number(process.env.INGESTION_LINGER_MS ?? 0);
 const maxRunMs = Number(process.env.INGESTION_MAX_RUN_MS ?? 50_000);
+const checkpointEveryMs = Number(process.env.INGESTION_CHECKPOINT_MS ?? CHECKPOINT_EVERY_MS);
 
 export const handler = workerHandler('ingestion-poller', async (invocation): Promise<RunSummary> => {
   const consumers = new Map<string, ShardConsumer>();
@@ -46,6 +49,7 @@ export const handler = workerHandler('ingestion-poller', async (invocation): Pro
         cluster: ingestionCluster(),
         lingerMs,
         maxRunMs,
+        checkpointEveryMs,
         handoverTarget: (index) => handover.target(index),
         keepAcknowledged: (held, acknowledged) => ingestionService().keepAcknowledged(held, acknowledged),
         consumer: (s) => {
