@@ -190,10 +190,20 @@ const run = async (
     const to = await options.handoverTarget?.(state.index);
     return to ? { state: { ...state, handover: { to, complete: false } }, dueAt: null } : undefined;
   };
-  const stop = await handingOver();
-  if (stop) return stop;
-  if (!(await options.cluster.indexExists(state.index))) return 'delete';
   const consumer = options.consumer(state);
+  // The next batch is read while the cluster indexes this one (the stream and the cluster
+  // work in parallel); it is used only if it starts where the position now stands. Reads
+  // have no side effect, so the first one starts at once, beside the two looks below.
+  let prefetch: { from: string; read: Promise<ReadResult> } | undefined;
+  const readAhead = (from: Position): void => {
+    const read = consumer.read(from, state.source.maxBatchSize, state.source.pollTimeoutMs);
+    read.catch(() => undefined);
+    prefetch = { from: JSON.stringify(from), read };
+  };
+  if (state.position.at !== 'latest') readAhead(state.position);
+  const [stop, exists] = await Promise.all([handingOver(), options.cluster.indexExists(state.index)]);
+  // A read still under way is dropped (its failure, if any, is already caught).
+  if (stop || !exists) return stop ?? 'delete';
   if (state.position.at === 'latest') {
     state = { ...state, position: await consumer.resolveLatest() };
     await ctx.checkpoint(state);
@@ -201,9 +211,6 @@ const run = async (
   }
   const started = ctx.now();
   let idleSince: number | undefined;
-  // The next batch is read while the cluster indexes this one (the stream and the cluster
-  // work in parallel); it is used only if it starts where the checkpoint now stands.
-  let prefetch: { from: string; read: Promise<ReadResult> } | undefined;
   const every = options.checkpointEveryMs ?? 0;
   let lookedAt = started;
   let savedAt = started;
@@ -252,11 +259,7 @@ const run = async (
       continue;
     }
     idleSince = undefined;
-    if (read.more) {
-      const read2 = consumer.read(read.next, state.source.maxBatchSize, state.source.pollTimeoutMs);
-      read2.catch(() => undefined);
-      prefetch = { from: JSON.stringify(read.next), read: read2 };
-    }
+    if (read.more) readAhead(read.next);
     const outcome = await processBatch(options, state, read.records, read.next);
     state = { ...outcome.state, lastError: undefined };
     track(state);
