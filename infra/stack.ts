@@ -273,7 +273,8 @@ export class IndexManagementStack extends Stack {
         routeTable.dataPlaneProxy.operation,
         routeTable.dataPlaneProxy.handler,
         {
-          table: 'none',
+          // Reads which indices the poller ingests: writes to them are refused as OpenSearch does.
+          table: 'read',
           cluster: true,
         },
       );

@@ -203,4 +203,103 @@ export class IngestionClusterAdapter implements IngestCluster, IndexResolver, Ha
     for (const [k, v] of Object.entries(query)) if (v !== undefined && k !== 'pretty') querystring[k] = v;
     return this.call(method, path, body, querystring);
   }
+
+  /**
+   * Aliases through which a write lands on one of `indices`: each alias of theirs with its write
+   * index, or its only index (an alias of several indices without a write index takes no writes).
+   */
+  async writeAliases(indices: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (indices.length === 0) return out;
+    type Aliases = Record<string, { aliases?: Record<string, { is_write_index?: boolean }> }>;
+    const ours = await this.call('GET', `/${indices.map(encodeURIComponent).join(',')}/_alias`, undefined, {
+      ignore_unavailable: 'true',
+    });
+    if (ours.status >= 400) throw clusterError(ours);
+    const names = [
+      ...new Set(Object.values(ours.body as Aliases).flatMap((e) => Object.keys(e.aliases ?? {}))),
+    ];
+    if (names.length === 0) return out;
+    const all = await this.call('GET', `/_alias/${names.map(encodeURIComponent).join(',')}`);
+    if (all.status >= 400) throw clusterError(all);
+    const members = new Map<string, { index: string; write?: boolean }[]>();
+    for (const [index, entry] of Object.entries(all.body as Aliases)) {
+      for (const [alias, a] of Object.entries(entry.aliases ?? {})) {
+        members.set(alias, [...(members.get(alias) ?? []), { index, write: a.is_write_index }]);
+      }
+    }
+    for (const [alias, list] of members) {
+      const target = list.find((m) => m.write === true) ?? (list.length === 1 ? list[0] : undefined);
+      if (target && indices.includes(target.index)) out.set(alias, target.index);
+    }
+    return out;
+  }
+
+  /** uuid, shard count and routing_num_shards of each existing index of `indices`. */
+  async indexFacts(
+    indices: readonly string[],
+  ): Promise<Map<string, { uuid: string; shards: number; routingShards: number }>> {
+    const reply = await this.call(
+      'GET',
+      `/_cluster/state/metadata/${indices.map(encodeURIComponent).join(',')}`,
+      undefined,
+      {
+        filter_path:
+          'metadata.indices.*.routing_num_shards,metadata.indices.*.settings.index.number_of_shards,metadata.indices.*.settings.index.uuid',
+      },
+    );
+    if (reply.status >= 400) throw clusterError(reply);
+    type Meta = {
+      routing_num_shards: number;
+      settings: { index: { number_of_shards: string; uuid: string } };
+    };
+    const found = (reply.body as { metadata?: { indices?: Record<string, Meta> } }).metadata?.indices ?? {};
+    return new Map(
+      Object.entries(found).map(([name, m]) => [
+        name,
+        {
+          uuid: m.settings.index.uuid,
+          shards: Number(m.settings.index.number_of_shards),
+          routingShards: Number(m.routing_num_shards),
+        },
+      ]),
+    );
+  }
+
+  /** Documents by index, id and routing, read in real time (`_mget`). */
+  async documents(
+    docs: readonly { index: string; id: string; routing?: string }[],
+  ): Promise<{ found: boolean; source?: Record<string, unknown> }[]> {
+    if (docs.length === 0) return [];
+    const reply = await this.call('POST', '/_mget', {
+      docs: docs.map((d) => ({
+        _index: d.index,
+        _id: d.id,
+        ...(d.routing !== undefined ? { routing: d.routing } : {}),
+      })),
+    });
+    if (reply.status >= 400) throw clusterError(reply);
+    const found = (reply.body as { docs: { found?: boolean; _source?: Record<string, unknown> }[] }).docs;
+    return found.map((d) => ({ found: d.found === true, source: d._source }));
+  }
+
+  /** A request with a text body (NDJSON), answered as the cluster answers it. */
+  async sendText(
+    method: string,
+    path: string,
+    querystring: string | undefined,
+    body: string,
+    contentType: string,
+  ): Promise<ClusterReply> {
+    const client = await this.client();
+    const res = await client.transport.request(
+      { method, path, querystring, body },
+      {
+        ignore: Array.from({ length: 500 }, (_, i) => i + 100),
+        headers: { 'content-type': contentType },
+        maxRetries: 0,
+      },
+    );
+    return { status: res.statusCode ?? 502, body: res.body };
+  }
 }

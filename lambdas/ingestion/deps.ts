@@ -5,6 +5,7 @@ import { JobStore } from '../shared/jobs/job-store';
 import { DynamoRolloverHistory } from '../rollover/history-store';
 import { IngestionClusterAdapter } from './cluster-adapter';
 import { IngestionHandover } from './handover';
+import { DEFAULT_TARGETS_TTL_MS, IngestedTargetsCache } from './ingested-targets';
 import { DynamoHandoverMarkers } from './handover-markers';
 import type { ShardState } from './model';
 import type { NodePlugins } from './native';
@@ -61,3 +62,21 @@ export const clusterPlugins = (): Promise<NodePlugins[]> => {
   }
   return plugins.nodes;
 };
+
+let targets: IngestedTargetsCache | undefined;
+
+/** The indices (and aliases) our poller ingests, cached per container for push-write checks. */
+export const ingestedTargets = (): IngestedTargetsCache =>
+  (targets ??= new IngestedTargetsCache(
+    {
+      registered: async () => {
+        const out = new Map<string, string | undefined>();
+        for (const { state } of await shardStore().list()) {
+          if (state.shard === 0) out.set(state.index, state.indexUuid);
+        }
+        return out;
+      },
+      writeAliases: (indices) => ingestionCluster().writeAliases(indices),
+    },
+    Number(process.env.INGESTION_TARGETS_TTL_MS) || DEFAULT_TARGETS_TTL_MS,
+  ));

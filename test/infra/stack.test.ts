@@ -310,7 +310,10 @@ describe('the data-plane proxy', () => {
       CLUSTER_SERVICE: 'es',
     });
     expect(actionsOf(on, proxyId)).toEqual(expect.arrayContaining(['es:ESHttpGet', 'es:ESHttpPut']));
-    expect(actionsOf(on, proxyId).some((a) => a.startsWith('dynamodb:'))).toBe(false);
+    // It reads the table (the indices the poller ingests, whose writes it refuses), never writes it.
+    const dynamo = actionsOf(on, proxyId).filter((a) => a.startsWith('dynamodb:'));
+    expect(dynamo.length).toBeGreaterThan(0);
+    expect(dynamo.filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
     expect(nagViolations(on.outdir)).toEqual([]);
 
     const off = synth({ ...SIGV4, proxyDataPlane: false }, { bundle: false });

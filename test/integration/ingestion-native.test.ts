@@ -18,6 +18,7 @@ import {
   type OpenSearchHandle,
 } from '../../local/services/opensearch';
 import { startTestApi, type TestApi } from '../support/api';
+import { pollOnce } from '../support/ingestion-harness';
 import { startClusterProxy, type ClusterProxy } from '../support/cluster-proxy';
 import { validateResponse } from '../support/spec';
 
@@ -287,6 +288,77 @@ test('the deployment mode native applies without the parameter; ?ingestion=contr
   expect(mixed.body.error.reason).toBe(
     'indices [native-2] are ingested by the cluster and [ours-2] by the control plane; send one request for each',
   );
+});
+
+test('push writes to an index our poller ingests answer as the 3.x cluster answers for its natively ingested twin', async () => {
+  // ours-2 (our poller) and native-2 (the cluster's) ingest the same topic, with the same settings.
+  await pollOnce();
+  expect(await idsOnCluster('ours-2', ['x'])).toEqual(['x']);
+  const uuid = async (index: string): Promise<string> =>
+    (await cluster('GET', `/${index}/_settings/index.uuid`)).body[index].settings.index.uuid;
+  const [nativeUuid, oursUuid] = [await uuid('native-2'), await uuid('ours-2')];
+  const asOurs = (body: unknown): Json =>
+    JSON.parse(
+      JSON.stringify(body)
+        .replaceAll('native-2', 'ours-2')
+        .replaceAll(nativeUuid, oursUuid)
+        .replaceAll('p-native', 'p-ours')
+        .replace(/"(took|_seq_no)":\d+/g, '"$1":0'),
+    ) as Json;
+  const cases: [string, string, unknown][] = [
+    ['PUT', '/{i}/_doc/1', { name: 'a' }],
+    ['POST', '/{i}/_doc/1?refresh=true', { name: 'a' }],
+    ['PUT', '/{i}/_create/1', { name: 'a' }],
+    ['POST', '/{i}/_create/1', { name: 'a' }],
+    ['DELETE', '/{i}/_doc/x', undefined],
+    ['DELETE', '/{i}/_doc/nope', undefined],
+    ['POST', '/{i}/_update/nope', { doc: { name: 'b' } }],
+    ['POST', '/{i}/_update/nope', { doc: { name: 'b' }, doc_as_upsert: true }],
+    ['POST', '/{i}/_update/x', { doc: { name: 'b' } }],
+    ['POST', '/{i}/_update/x', { doc: { name: 'x' } }],
+  ];
+  for (const [method, p, body] of cases) {
+    const ours = await api.request<Json>(method, p.replace('{i}', 'ours-2'), body);
+    const theirs = await cluster(method, p.replace('{i}', 'native-2'), body);
+    expect([method, p, ours.status, asOurs(ours.body)]).toEqual([
+      method,
+      p,
+      theirs.status,
+      asOurs(theirs.body),
+    ]);
+  }
+  expect(
+    (await cluster('PUT', '/push-plain', { settings: { number_of_shards: 1, number_of_replicas: 0 } }))
+      .status,
+  ).toBe(200);
+  const bulkOf = (index: string, plainId: string): string =>
+    [
+      { update: { _index: index, _id: 'x' } },
+      { doc: { name: 'x' } },
+      { update: { _index: index, _id: 'nope' } },
+      { doc: { name: 'b' } },
+      { index: { _index: 'push-plain', _id: plainId } },
+      { name: 'p' },
+      { delete: { _index: index, _id: 'x' } },
+      { index: { _index: index, _id: 'y' } },
+      { name: 'y' },
+    ]
+      .map((l) => `${JSON.stringify(l)}\n`)
+      .join('');
+  const send = async (base: string, body: string): Promise<{ status: number; body: Json }> => {
+    const res = await fetch(`${base}/_bulk`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body,
+    });
+    return { status: res.status, body: (await res.json()) as Json };
+  };
+  const ours = await send(api.url, bulkOf('ours-2', 'p-ours'));
+  const theirs = await send(node.url, bulkOf('native-2', 'p-native'));
+  expect(ours.status).toBe(theirs.status);
+  expect(asOurs(ours.body)).toEqual(asOurs(theirs.body));
+  expect(theirs.body.items[2].index.status).toBe(201);
+  expect(await idsOnCluster('ours-2', ['x'])).toEqual(['x']);
 });
 
 test('a Kinesis source: the cluster reads the stream itself (kinesalite through param.endpoint_override)', async () => {

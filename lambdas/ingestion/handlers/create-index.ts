@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { handler as passThrough } from '../../core/handlers/data-plane-proxy';
+import { passThrough } from '../../core/pass-through';
 import { illegalArgument, isOpenSearchError } from '../../shared/errors';
 import {
   apiHandler,
@@ -9,7 +9,7 @@ import {
   type ApiHandler,
   type ApiResult,
 } from '../../shared/http';
-import { clusterPlugins, ingestionCluster, ingestionService } from '../deps';
+import { clusterPlugins, ingestedTargets, ingestionCluster, ingestionService } from '../deps';
 import { hasIngestionSource, parseIngestionSource, splitSettings } from '../model';
 import {
   cannotIngestNatively,
@@ -69,6 +69,8 @@ const createIngestingIndex = apiHandler('indices.create', async (apiRequest) => 
     const [resolved] = await cluster.resolve(index, {});
     const routings = await cluster.shardRoutings(index, resolved.shards);
     await ingestionService().register(index, routings, source, resolved.uuid);
+    // Push writes checked in this container see the new index at once (others within the TTL).
+    ingestedTargets().forget();
   } catch (error) {
     // No half-registered index: the cluster's index goes too.
     await ingestionService()

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import type { Client } from '@opensearch-project/opensearch';
-import { handler as passThrough } from '../../core/handlers/data-plane-proxy';
+import { passThrough } from '../../core/pass-through';
 import { clusterClient } from '../../shared/cluster';
 import { decodeBody, errorResult, toResult, type ApiEvent, type ApiResult } from '../../shared/http';
 import { searchScope, searchTargets, sourceIndexFields } from '../search/rollup-indices';
