@@ -29,7 +29,7 @@
  * Local's module up to S seconds, for a tree that is still being edited).
  *
  * Then the ingestion bench (bench/ingestion.ts: Kinesis and Kafka → poller vs bare _bulk, put → searchable):
- * --ingestion-docs N (default 50000), --ingestion-batch N (default 1000), --no-ingestion to skip it.
+ * --ingestion-docs N (default 200000), --ingestion-batch N (default 1000), --no-ingestion to skip it.
  * Then the rollup throughput bench (bench/rollup.ts): --rollup-docs N (default 1000000),
  * --rollup-page-size N (default 5000), --no-rollup to skip it.
  * Then the ISM runner figures (bench/ism.ts): DynamoDB reads per tick with 2,000 managed indices,
@@ -719,7 +719,7 @@ const benchAll = async (services: BenchServices): Promise<number> => {
       run: () =>
         runIngestionBench(
           {
-            docs: Number(option('ingestion-docs') ?? 50_000),
+            docs: Number(option('ingestion-docs') ?? 200_000),
             batch: Number(option('ingestion-batch') ?? 1000),
             delaySamples: 50,
           },
