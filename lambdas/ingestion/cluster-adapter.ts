@@ -243,6 +243,8 @@ export class IngestionClusterAdapter implements IngestCluster, IndexResolver, Ha
   async indexFacts(
     indices: readonly string[],
   ): Promise<Map<string, { uuid: string; shards: number; routingShards: number }>> {
+    // No names would mean every index of the cluster.
+    if (indices.length === 0) return new Map();
     const reply = await this.call(
       'GET',
       `/_cluster/state/metadata/${indices.map(encodeURIComponent).join(',')}`,
@@ -305,5 +307,43 @@ export class IngestionClusterAdapter implements IngestCluster, IndexResolver, Ha
       },
     );
     return { status: res.statusCode ?? 502, body: res.body };
+  }
+
+  /** The concrete indices of an expression, or undefined when the cluster refuses it. */
+  async resolveNames(expression: string, options: Record<string, string>): Promise<string[] | undefined> {
+    const reply = await this.call(
+      'GET',
+      `/${encodeURIComponent(expression)}/_settings/index.uuid`,
+      undefined,
+      options,
+    );
+    if (reply.status !== 200) return undefined;
+    return Object.keys(reply.body as Record<string, unknown>);
+  }
+
+  /** The first `size` matching documents of `indices` in index order, and how many match in all. */
+  async searchIds(
+    indices: readonly string[],
+    params: Record<string, string>,
+    query: unknown,
+    size: number,
+  ): Promise<{ total: number; hits: { index: string; id: string }[] }> {
+    const reply = await this.call(
+      'POST',
+      `/${indices.map(encodeURIComponent).join(',')}/_search`,
+      {
+        ...(query !== undefined ? { query } : {}),
+        size,
+        _source: false,
+        sort: ['_doc'],
+        track_total_hits: true,
+      },
+      params,
+    );
+    if (reply.status >= 400) throw clusterError(reply);
+    const hits = (
+      reply.body as { hits: { total: { value: number }; hits: { _index: string; _id: string }[] } }
+    ).hits;
+    return { total: hits.total.value, hits: hits.hits.map((h) => ({ index: h._index, id: h._id })) };
   }
 }

@@ -9,6 +9,8 @@ import { ingestedTargets, ingestionCluster } from './deps';
 import { mentionsAny, ourIndex, type IngestedTargets } from './ingested-targets';
 import {
   MalformedBulk,
+  PUSH_DELETION,
+  PUSH_INDEXING,
   answerWrites,
   generatedId,
   parseBulk,
@@ -36,6 +38,8 @@ const SINGLE_OPS: Record<string, Record<string, WriteOp>> = {
   _update: { POST: 'update' },
 };
 
+const BY_QUERY = new Set(['_delete_by_query', '_update_by_query']);
+
 const segmentsOf = (path: string): string[] =>
   path
     .split('/')
@@ -53,6 +57,7 @@ export const isDocumentWrite = (method: string, path: string): boolean => {
   const m = method.toUpperCase();
   if (m !== 'PUT' && m !== 'POST' && m !== 'DELETE') return false;
   const s = path.split('/').filter(Boolean);
+  if (BY_QUERY.has(s[1] ?? '')) return m === 'POST' && s.length === 2 && !s[0].startsWith('_');
   if (s[0] === '_bulk' || s[1] === '_bulk') return s.length === (s[0] === '_bulk' ? 1 : 2) && m !== 'DELETE';
   if (s.length < 2 || s.length > 3 || s[0].startsWith('_')) return false;
   const op = SINGLE_OPS[s[1]]?.[m];
@@ -78,6 +83,7 @@ export const guardWrite = async (event: ApiEvent, context?: Context): Promise<Ap
     const targets = await lookUpTargets();
     if (!targets || targets.indices.size === 0) return await passThrough(event, context);
     const segments = segmentsOf(event.rawPath);
+    if (BY_QUERY.has(segments[1])) return await byQuery(event, context, targets, segments[0], segments[1]);
     if (segments[0] === '_bulk' || segments[1] === '_bulk') {
       return await bulk(event, context, targets, segments[1] === '_bulk' ? segments[0] : undefined);
     }
@@ -101,6 +107,7 @@ const currentFacts = async (
 ): Promise<Map<string, IndexFacts>> => {
   const facts = await ingestionCluster().indexFacts([...new Set(indices)]);
   for (const [name, f] of facts) {
+    if (!targets.indices.has(name)) facts.delete(name);
     const registered = targets.indices.get(name);
     // Deleted and created again behind our back: not ours any more.
     if (registered !== undefined && registered !== f.uuid) facts.delete(name);
@@ -256,6 +263,125 @@ const bulk = async (
   };
   return toResult(
     { status: 200, body: applyFilterPaths(answer, parseFilterPath(query.filter_path)) },
+    method,
+    query,
+  );
+};
+
+/** Parameters of a by-query request that shape its search (the rest concern the writes). */
+const SEARCH_PARAMS = [
+  'q',
+  'df',
+  'analyzer',
+  'analyze_wildcard',
+  'default_operator',
+  'lenient',
+  'routing',
+  'preference',
+];
+const INDEX_OPTIONS = ['expand_wildcards', 'ignore_unavailable', 'allow_no_indices'];
+/** OpenSearch's default scroll size of a by-query request: its first batch. */
+const DEFAULT_SCROLL_SIZE = 1000;
+
+/**
+ * `_delete_by_query` / `_update_by_query` over indices that include ours: OpenSearch's first
+ * batch fails on every document of an ingesting index (one `ingestion_engine_exception`
+ * failure each, status 400) and nothing there changes. Ours are searched for that batch; the
+ * other indices of the expression get the request as sent, and the two answers are summed.
+ */
+const byQuery = async (
+  event: ApiEvent,
+  context: Context | undefined,
+  targets: IngestedTargets,
+  expression: string,
+  action: string,
+): Promise<ApiResult> => {
+  const method = event.requestContext.http.method.toUpperCase();
+  const query = event.queryStringParameters ?? {};
+  const cluster = ingestionCluster();
+  const options = Object.fromEntries(
+    INDEX_OPTIONS.filter((k) => query[k] !== undefined).map((k) => [k, query[k] as string]),
+  );
+  const concrete = await cluster.resolveNames(expression, options);
+  // The expression resolves to nothing (or an error): the cluster answers it.
+  if (!concrete || concrete.length === 0) return passThrough(event, context);
+  const facts = await currentFacts(
+    targets,
+    concrete.filter((i) => targets.indices.has(i)),
+  );
+  const ours = concrete.filter((i) => facts.has(i));
+  if (ours.length === 0) return passThrough(event, context);
+  if (query.wait_for_completion === 'false') {
+    throw illegalArgument(
+      `[${action}] with wait_for_completion=false is not supported on indices ingested by the control plane [${ours.join(', ')}]`,
+    );
+  }
+  const raw = decodeBody(event);
+  let body: Json;
+  try {
+    body = raw && raw.trim() !== '' ? (JSON.parse(raw) as Json) : {};
+  } catch (e) {
+    // Not forwarded: a parser more lenient than ours (comments) could act on our index.
+    throw new OpenSearchError(400, 'x_content_parse_exception', (e as Error).message);
+  }
+  const started = Date.now();
+  const others = concrete.filter((i) => !facts.has(i));
+  const querystring = new URLSearchParams(event.rawQueryString ?? '');
+  querystring.delete('filter_path');
+  let theirs: Json | undefined;
+  if (others.length > 0) {
+    const reply = await cluster.sendText(
+      'POST',
+      `/${others.map(encodeURIComponent).join(',')}/${action}`,
+      querystring.toString() || undefined,
+      raw ?? '',
+      'application/json',
+    );
+    if (reply.status !== 200 && (reply.body as Json)?.failures === undefined) {
+      return toResult({ status: reply.status, body: reply.body }, method, query);
+    }
+    theirs = reply.body as Json;
+  }
+  const maxDocs = Number(query.max_docs ?? body.max_docs ?? Infinity);
+  const batch = Math.min(Number(query.scroll_size ?? DEFAULT_SCROLL_SIZE), maxDocs);
+  const found = await cluster.searchIds(
+    ours,
+    Object.fromEntries(
+      SEARCH_PARAMS.filter((k) => query[k] !== undefined).map((k) => [k, query[k] as string]),
+    ),
+    body.query,
+    batch,
+  );
+  const total = Math.min(found.total, maxDocs);
+  const reason = action === '_delete_by_query' ? PUSH_DELETION : PUSH_INDEXING;
+  const failures = [
+    ...((theirs?.failures as Json[] | undefined) ?? []),
+    ...found.hits.map((h) => ({
+      index: h.index,
+      id: h.id,
+      cause: { type: 'ingestion_engine_exception', reason },
+      status: 400,
+    })),
+  ];
+  const count = (k: string): number => Number(theirs?.[k] ?? 0);
+  const answer: Json = {
+    took: theirs?.took ?? Date.now() - started,
+    timed_out: theirs?.timed_out ?? false,
+    total: count('total') + total,
+    ...(action === '_update_by_query' ? { updated: count('updated') } : {}),
+    deleted: count('deleted'),
+    batches: Math.max(count('batches'), total > 0 ? 1 : 0),
+    version_conflicts: count('version_conflicts'),
+    noops: count('noops'),
+    retries: theirs?.retries ?? { bulk: 0, search: 0 },
+    throttled_millis: count('throttled_millis'),
+    requests_per_second: theirs?.requests_per_second ?? -1,
+    throttled_until_millis: count('throttled_until_millis'),
+    failures,
+  };
+  const status = failures.reduce((max, f) => Math.max(max, Number(f.status ?? 0)), 200);
+  return toResult(
+    { status, body: applyFilterPaths(answer, parseFilterPath(query.filter_path)) },
     method,
     query,
   );

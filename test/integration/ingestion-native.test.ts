@@ -359,6 +359,37 @@ test('push writes to an index our poller ingests answer as the 3.x cluster answe
   expect(asOurs(ours.body)).toEqual(asOurs(theirs.body));
   expect(theirs.body.items[2].index.status).toBe(201);
   expect(await idsOnCluster('ours-2', ['x'])).toEqual(['x']);
+
+  // By query: alone, and with a plain index whose documents do change.
+  const byQuery: [string, string, unknown][] = [
+    ['/{i}/_delete_by_query', '', { query: { match_all: {} } }],
+    ['/{i}/_update_by_query', '?q=name:x', undefined],
+    ['/{i}/_update_by_query', '?max_docs=1&conflicts=proceed', { query: { match_all: {} } }],
+    ['/{i}/_delete_by_query', '', { query: { term: { name: 'zzz' } } }],
+  ];
+  for (const [p, q, body] of byQuery) {
+    const ours = await api.request<Json>('POST', `${p.replace('{i}', 'ours-2')}${q}`, body);
+    const theirs = await cluster('POST', `${p.replace('{i}', 'native-2')}${q}`, body);
+    expect([p, q, ours.status, asOurs(ours.body)]).toEqual([p, q, theirs.status, asOurs(theirs.body)]);
+  }
+  const mixed = async (
+    index: string,
+    base: string,
+    plainId: string,
+  ): Promise<{ status: number; body: Json }> => {
+    const res = await fetch(`${base}/${index},push-plain/_delete_by_query?refresh=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: { ids: { values: ['x', plainId] } } }),
+    });
+    return { status: res.status, body: (await res.json()) as Json };
+  };
+  await cluster('POST', '/push-plain/_refresh');
+  const oursMixed = await mixed('ours-2', api.url, 'p-ours');
+  const theirsMixed = await mixed('native-2', node.url, 'p-native');
+  expect([oursMixed.status, asOurs(oursMixed.body)]).toEqual([theirsMixed.status, asOurs(theirsMixed.body)]);
+  expect(theirsMixed.body).toMatchObject({ total: 2, deleted: 1 });
+  expect(await idsOnCluster('ours-2', ['x'])).toEqual(['x']);
 });
 
 test('a Kinesis source: the cluster reads the stream itself (kinesalite through param.endpoint_override)', async () => {

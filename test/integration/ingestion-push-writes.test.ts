@@ -299,6 +299,70 @@ describe('_bulk with items for an index the poller ingests', () => {
   });
 });
 
+describe('_delete_by_query and _update_by_query over an index the poller ingests', () => {
+  const byQuery = (reason: string, index: string, ids: string[]): Json[] =>
+    ids.map((id) => ({ index, id, cause: { type: 'ingestion_engine_exception', reason }, status: 400 }));
+  const counts = {
+    timed_out: false,
+    version_conflicts: 0,
+    noops: 0,
+    retries: { bulk: 0, search: 0 },
+    throttled_millis: 0,
+    requests_per_second: -1,
+    throttled_until_millis: 0,
+  };
+
+  it('fail on every document of the first batch and change nothing there', async () => {
+    const dbq = await api.request<Json>('POST', `/${ONE}/_delete_by_query`, { query: { match_all: {} } });
+    expect(dbq.status).toBe(400);
+    expect(dbq.body).toEqual({
+      took: expect.any(Number),
+      ...counts,
+      total: 3,
+      deleted: 0,
+      batches: 1,
+      failures: byQuery(PUSH_DELETION, ONE, ['d1', 'd2', 'd3']),
+    });
+    const batch = await api.request<Json>('POST', `/${ALIAS}/_delete_by_query?scroll_size=2`, {
+      query: { match_all: {} },
+    });
+    expect([batch.body.total, batch.body.failures]).toEqual([3, byQuery(PUSH_DELETION, ONE, ['d1', 'd2'])]);
+    const ubq = await api.request<Json>('POST', `/${ONE}/_update_by_query?q=name:d2`);
+    expect(ubq.status).toBe(400);
+    expect(ubq.body).toEqual({
+      took: expect.any(Number),
+      ...counts,
+      total: 1,
+      updated: 0,
+      deleted: 0,
+      batches: 1,
+      failures: byQuery(PUSH_INDEXING, ONE, ['d2']),
+    });
+    const none = await api.request<Json>('POST', `/${ONE}/_delete_by_query`, {
+      query: { term: { name: 'zzz' } },
+    });
+    expect([none.status, none.body]).toEqual([
+      200,
+      { took: expect.any(Number), ...counts, total: 0, deleted: 0, batches: 0, failures: [] },
+    ]);
+    expect(await ids(ONE)).toEqual(['d1', 'd2', 'd3']);
+  });
+
+  it("over other indices only, or an expression the cluster refuses, are the cluster's own answer", async () => {
+    // This distribution (integ-test-zip) has no reindex module: the cluster's answer is its error.
+    for (const p of [`/${PLAIN}/_delete_by_query`, '/no-such/_update_by_query']) {
+      const ours = await api.request<Json>('POST', p, { query: { match_all: {} } });
+      const client = await clusterClient();
+      const theirs = await client.transport.request(
+        { method: 'POST', path: p, body: { query: { match_all: {} } } },
+        { ignore: [400, 404, 405] },
+      );
+      expect([p, ours.status, ours.body]).toEqual([p, theirs.statusCode, theirs.body]);
+    }
+    expect(await ids(ONE)).toEqual(['d1', 'd2', 'd3']);
+  });
+});
+
 test('the poller keeps ingesting (it writes to the cluster directly)', async () => {
   feed('one', 0, ['d4']);
   await pollOnce();
