@@ -470,3 +470,35 @@ test('?ingestion= never reaches the cluster, and a wrong value is refused', asyn
   }
   expect((await cluster('HEAD', '/wrong-4')).status).toBe(404);
 });
+
+test("a rollover through us of an index the cluster ingests is the cluster's own: nothing is handed over, the old index goes on ingesting, as in OpenSearch", async () => {
+  await newTopic('native-roll');
+  await produce('native-roll', ['a', 'b']);
+  const created = await api.request<Json>('PUT', '/nroll-000001?ingestion=native', {
+    ...kafkaIndex('native-roll'),
+    aliases: { nroll: { is_write_index: true } },
+  });
+  expect(created.status).toBe(200);
+  expect(await idsOnCluster('nroll-000001', ['a', 'b'])).toEqual(['a', 'b']);
+
+  const rolled = await api.request<Json>('POST', '/nroll/_rollover');
+  expect(rolled.status).toBe(200);
+  expect(rolled.body).toEqual({
+    acknowledged: true,
+    shards_acknowledged: true,
+    old_index: 'nroll-000001',
+    new_index: 'nroll-000002',
+    rolled_over: true,
+    dry_run: false,
+    conditions: {},
+  });
+  expect(validateResponse('indices', 'POST', '/{alias}/_rollover', 200, rolled.body)).toEqual([]);
+  // The cluster made the new index without a source (no template gives it one here), and the
+  // stream goes on into the old one; nothing of either index is registered with us.
+  const settings = await cluster('GET', '/nroll-000002/_settings');
+  expect(settings.body['nroll-000002'].settings.index.ingestion_source).toBeUndefined();
+  await produce('native-roll', ['c']);
+  expect(await idsOnCluster('nroll-000001', ['a', 'b', 'c'])).toEqual(['a', 'b', 'c']);
+  expect((await cluster('GET', '/nroll-000002/_count')).body.count).toBe(0);
+  expect([...(await registered('nroll-000001')), ...(await registered('nroll-000002'))]).toEqual([]);
+});
