@@ -31,7 +31,8 @@
  * Then the ingestion bench (bench/ingestion.ts: Kinesis and Kafka → poller vs bare _bulk, put → searchable):
  * --ingestion-docs N (default 200000), --ingestion-batch N (default 1000), --no-ingestion to skip it.
  * Then the rollup throughput bench (bench/rollup.ts): --rollup-docs N (default 1000000),
- * --rollup-page-size N (default 5000), --no-rollup to skip it.
+ * --rollup-page-size N (default 5000), --rollup-runs N (default 2, the best counts), --rollup-cases
+ * sparse,dense (default both), --no-rollup to skip it.
  * Then the ISM runner figures (bench/ism.ts): DynamoDB reads per tick with 2,000 managed indices,
  * evaluations per second, condition-to-action lag beside the plugin's documented one; --no-ism
  * to skip them (BENCH_ISM_INDICES changes the 2,000).
@@ -66,7 +67,7 @@ import {
 import { Fixtures } from './cold-start-fixtures';
 import { runIsmBench } from './ism';
 import { runIngestionBench } from './ingestion';
-import { runRollupBench } from './rollup';
+import { rollupCasesOption, runRollupBench } from './rollup';
 import { BenchServices } from './services';
 import { runSmBench } from './sm';
 
@@ -699,6 +700,8 @@ const benchAll = async (services: BenchServices): Promise<number> => {
           {
             docs: Number(option('rollup-docs') ?? 1_000_000),
             pageSize: Number(option('rollup-page-size') ?? 5000),
+            runs: Number(option('rollup-runs') ?? 2),
+            cases: rollupCasesOption(argv),
           },
           services,
         ),

@@ -193,11 +193,13 @@ const jsonValue = (value: Json, asDouble: boolean): string => {
   return JSON.stringify(value ?? null);
 };
 
-export interface RollupDocument {
-  _id: string;
-  /** The source document as NDJSON text (field order and number spelling as the plugin's). */
-  json: string;
-}
+/**
+ * One rollup document as the two NDJSON lines of its bulk `index` item (action and source, each
+ * ending in a newline): built once, so a bulk body is the concatenation of its items. The action
+ * names no index (the request's path does) and the source keeps the plugin's field order and
+ * number spelling.
+ */
+export type RollupDocument = string;
 
 /**
  * What every document of a job shares, worked out once per run rather than per bucket: field
@@ -208,31 +210,45 @@ export interface DocumentPlan {
   readonly head: string;
   readonly dimensions: readonly { name: string; quoted: string; kind: KeyKind }[];
   readonly metrics: readonly { agg: string; quoted: string; count: boolean }[];
+  /** The composite source whose key routes each document (the job's `routing_field`). */
+  readonly routing?: string;
 }
 
-export const documentPlan = (job: RollupJob, kinds: Record<string, KeyKind>): DocumentPlan => ({
-  jobId: job.rollup_id,
-  head: `{"rollup._id":${JSON.stringify(job.rollup_id)},"_doc_count":`,
-  dimensions: job.dimensions.map(sourceName).map((name) => ({
-    name,
-    quoted: `,${JSON.stringify(name)}:`,
-    kind: kinds[name],
-  })),
-  metrics: metricColumns(job).map((c) => ({
-    agg: c.agg,
-    quoted: `,${JSON.stringify(c.field)}:`,
-    count: c.field.endsWith('.value_count'),
-  })),
-});
+export const documentPlan = (job: RollupJob, kinds: Record<string, KeyKind>): DocumentPlan => {
+  // The document field `<routing_field>.terms` holds the routing value.
+  const routing =
+    job.routing_field === undefined
+      ? undefined
+      : job.dimensions.map(sourceName).find((name) => name === `${job.routing_field}.terms`);
+  return {
+    jobId: job.rollup_id,
+    head: `{"rollup._id":${JSON.stringify(job.rollup_id)},"_doc_count":`,
+    dimensions: job.dimensions.map(sourceName).map((name) => ({
+      name,
+      quoted: `,${JSON.stringify(name)}:`,
+      kind: kinds[name],
+    })),
+    metrics: metricColumns(job).map((c) => ({
+      agg: c.agg,
+      quoted: `,${JSON.stringify(c.field)}:`,
+      count: c.field.endsWith('.value_count'),
+    })),
+    ...(routing ? { routing } : {}),
+  };
+};
 
-/** RollupIndexer.convertResponseToRequests. */
-export const bucketsToDocuments = (
+/**
+ * RollupIndexer.convertResponseToRequests: one bulk `index` item per bucket, handed to `emit` as
+ * soon as it is built (the runner copies it into the request body at once, so that a page's
+ * documents are never all alive as strings together: they would outlive young-generation GCs).
+ */
+export const forEachDocument = (
   job: RollupJob,
   plan: DocumentPlan,
   result: CompositeResult,
-): RollupDocument[] => {
+  emit: (doc: RollupDocument) => void,
+): void => {
   const schema = `,"rollup._schema_version":${job.schema_version}`;
-  const docs: RollupDocument[] = new Array(result.buckets.length);
   for (let b = 0; b < result.buckets.length; b++) {
     const bucket = result.buckets[b];
     let idSource = plan.jobId;
@@ -246,7 +262,22 @@ export const bucketsToDocuments = (
       const value = (bucket[m.agg] as { value?: number | null } | undefined)?.value ?? null;
       json += m.quoted + jsonValue(value, !m.count);
     }
-    docs[b] = { _id: hashToFixedSize(idSource), json: `${json}}` };
+    const routing = plan.routing === undefined ? undefined : bucket.key[plan.routing];
+    // Ids are base64url: nothing to escape.
+    const action =
+      routing === null || routing === undefined
+        ? `{"index":{"_id":"${hashToFixedSize(idSource)}"}}\n`
+        : `{"index":{"_id":"${hashToFixedSize(idSource)}","routing":${JSON.stringify(String(routing))}}}\n`;
+    emit(`${action}${json}}\n`);
   }
+};
+
+export const bucketsToDocuments = (
+  job: RollupJob,
+  plan: DocumentPlan,
+  result: CompositeResult,
+): RollupDocument[] => {
+  const docs: RollupDocument[] = [];
+  forEachDocument(job, plan, result, (doc) => docs.push(doc));
   return docs;
 };

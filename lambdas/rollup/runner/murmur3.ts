@@ -72,9 +72,12 @@ const fmix64 = (hi: number, lo: number): void => {
 };
 
 /** The 128-bit hash as h1 (hi, lo) and h2 (hi, lo). */
-export const murmur3x64_128 = (bytes: Uint8Array, seed: number): [number, number, number, number] => {
-  const len = bytes.length;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+export const murmur3x64_128 = (
+  bytes: Uint8Array,
+  seed: number,
+  len = bytes.length,
+  view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+): [number, number, number, number] => {
   let h1Hi = Math.floor(seed / 0x100000000) >>> 0;
   let h1Lo = seed >>> 0;
   let h2Hi = h1Hi;
@@ -165,9 +168,18 @@ export const murmur3x64_128 = (bytes: Uint8Array, seed: number): [number, number
 export const DOCUMENT_ID_SEED = 72390;
 
 const out = Buffer.alloc(16);
+/** The id's UTF-8 bytes, in a buffer kept from call to call (one per rollup document). */
+let scratch = Buffer.alloc(256);
+let scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
 
 export const hashToFixedSize = (id: string): string => {
-  const [h1Hi, h1Lo, h2Hi, h2Lo] = murmur3x64_128(Buffer.from(id, 'utf8'), DOCUMENT_ID_SEED);
+  // A UTF-16 unit takes at most 3 UTF-8 bytes.
+  if (id.length * 3 > scratch.length) {
+    scratch = Buffer.alloc(id.length * 3);
+    scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
+  }
+  const len = scratch.write(id, 0, 'utf8');
+  const [h1Hi, h1Lo, h2Hi, h2Lo] = murmur3x64_128(scratch, DOCUMENT_ID_SEED, len, scratchView);
   out.writeUInt32BE(h1Hi, 0);
   out.writeUInt32BE(h1Lo, 4);
   out.writeUInt32BE(h2Hi, 8);

@@ -12,12 +12,11 @@ import { bucketStart, nextBucketStart } from '../job/intervals';
 import { nextRunTime } from '../job/schedule';
 import { newMetadataId, type RollupService } from '../rollup-service';
 import {
-  bucketsToDocuments,
+  forEachDocument,
   compositeSearchBody,
   documentPlan,
   keyKinds,
   type CompositeResult,
-  type RollupDocument,
 } from './composite';
 import { errorReason, prepareTarget, validateSource } from './indices';
 
@@ -230,10 +229,13 @@ const runJob = async (
   let page = 0;
   let lastPageMs = 0;
   let written = 0;
-  // The next page's search runs while this page is written: its after_key is known as soon as
-  // this page's search answers. Pages are still written strictly in order.
+  // The next page's search is sent as soon as this page's answer is in (its after_key is all it
+  // needs), before this page is converted and written.
   let prefetched: Promise<SearchOutcome> | undefined;
-  // A checkpoint runs while the next page is searched and written; the next one waits for it.
+  // Pages whose bulk writes are in flight, oldest first. They are acknowledged (and counted into
+  // `state`) strictly in order, so `state` only ever covers pages the cluster acknowledged.
+  const writing: { summary: PageSummary; took: Promise<WriteOutcome> }[] = [];
+  // A checkpoint runs while the next pages are searched and written; the next one waits for it.
   let saving: Promise<void> | undefined;
   let lastSaved = Date.now();
   const settle = async (): Promise<void> => {
@@ -249,56 +251,95 @@ const runJob = async (
       await deps.onPage?.({ jobId: job.rollup_id, page: upTo, phase: 'checkpointed' });
     });
   };
+  /**
+   * Waits for the oldest page in flight; counts it into `state` and checkpoints when due. A
+   * failed write is returned as its reason (the run fails with it).
+   */
+  const acknowledgeOldest = async (last: boolean): Promise<string | undefined> => {
+    const w = writing.shift() as (typeof writing)[number];
+    const outcome = await timed('writeMs', w.took);
+    if ('error' in outcome) return errorReason(outcome.error);
+    page++;
+    written += w.summary.buckets;
+    if (profile) profile.pages++;
+    await deps.onPage?.({ jobId: job.rollup_id, page, phase: 'written' });
+    // Only now, with the page acknowledged, may its after_key be saved.
+    const metadata = advance(job, state.metadata as RollupMetadata, w.summary, outcome.took, ctx.now());
+    state = { ...state, metadata };
+    if (!last && page === 1 && !(await hasOwnRefreshInterval(client, target.index))) {
+      state = { ...state, refresh_paused: target.index };
+      await save(state, page);
+      await settle();
+      // Best effort: a cluster that refuses only costs the speed-up.
+      await client.indices
+        .putSettings({ index: target.index, body: { index: { refresh_interval: '-1' } } } as never)
+        .catch(() => undefined);
+    } else if (last || Date.now() - lastSaved >= checkpointEveryMs) await save(state, page);
+    return undefined;
+  };
+  /** Acknowledges every page in flight, oldest first; the first failure's reason, if any. */
+  const drain = async (last: boolean): Promise<string | undefined> => {
+    while (writing.length > 0) {
+      const reason = await acknowledgeOldest(last && writing.length === 1);
+      if (reason !== undefined) return reason;
+    }
+    return undefined;
+  };
+  // Where the searches have got to: ahead of `state` by the pages in flight.
+  let cursor = state.metadata as RollupMetadata;
   try {
-    while (shouldProcess(job, state.metadata, ctx.now())) {
+    while (shouldProcess(job, cursor, ctx.now())) {
       // Not enough time for another page: hand over to the next invocation at once.
       if (ctx.remainingMs() < Math.max(MIN_PAGE_BUDGET_MS, 2 * lastPageMs)) {
+        const reason = await drain(false);
         await settle();
+        if (reason !== undefined) return await failWith(reason);
         return { state, dueAt: ctx.now() };
       }
       const pageStarted = Date.now();
-      const current = state.metadata as RollupMetadata;
-      const outcome = await timed('searchWaitMs', prefetched ?? search(client, job, current, fromRollup));
+      const outcome = await timed('searchWaitMs', prefetched ?? search(client, job, cursor, fromRollup));
       prefetched = undefined;
       if ('error' in outcome) {
+        // The pages before it still count, or fail the run first.
+        const reason = (await drain(false)) ?? errorReason(outcome.error);
         await settle();
-        return await failWith(errorReason(outcome.error));
+        return await failWith(reason);
       }
-      const result = outcome;
+      const summary = summarize(outcome);
+      cursor = advance(job, cursor, summary, 0, ctx.now());
+      const more = shouldProcess(job, cursor, ctx.now());
+      if (more) prefetched = search(client, job, cursor, fromRollup);
       const converting = Date.now();
-      const docs = bucketsToDocuments(job, plan, result.composite);
+      const bodies = new BulkBodies(BULK_CHUNK);
+      forEachDocument(job, plan, outcome.composite, (doc) => bodies.add(doc));
       if (profile) profile.convertMs += Date.now() - converting;
-      const provisional = advance(job, current, result, docs.length, 0, ctx.now());
-      const more = shouldProcess(job, provisional, ctx.now());
-      if (more) prefetched = search(client, job, provisional, fromRollup);
-      let indexTook: number;
-      try {
-        indexTook = await timed('writeMs', bulkWrite(client, target.index, docs, job));
-      } catch (e) {
-        await settle();
-        return await failWith(errorReason(e));
+      // Room for this page's writes: the oldest page in flight must be acknowledged first.
+      while (writing.length >= WRITE_DEPTH) {
+        const reason = await acknowledgeOldest(false);
+        if (reason !== undefined) {
+          await settle();
+          return await failWith(reason);
+        }
       }
-      page++;
-      written += docs.length;
-      if (profile) profile.pages++;
-      await deps.onPage?.({ jobId: job.rollup_id, page, phase: 'written' });
-      // Only now, with the page acknowledged, may its after_key be saved.
-      state = { ...state, metadata: advance(job, current, result, docs.length, indexTook, ctx.now()) };
-      if (more && page === 1 && !(await hasOwnRefreshInterval(client, target.index))) {
-        state = { ...state, refresh_paused: target.index };
-        await save(state, page);
-        await settle();
-        // Best effort: a cluster that refuses only costs the speed-up.
-        await client.indices
-          .putSettings({ index: target.index, body: { index: { refresh_interval: '-1' } } } as never)
-          .catch(() => undefined);
-      } else if (!more || Date.now() - lastSaved >= checkpointEveryMs) await save(state, page);
+      writing.push({ summary, took: write(client, target.index, bodies.finish()) });
+      if (!more) {
+        const reason = await drain(true);
+        if (reason !== undefined) {
+          await settle();
+          return await failWith(reason);
+        }
+      }
       lastPageMs = Date.now() - pageStarted;
     }
+    // (Already drained after the last page; this only guards the loop's own exit.)
+    const reason = await drain(true);
     await settle();
+    if (reason !== undefined) return await failWith(reason);
   } finally {
     // A prefetched page that is not used (stop, budget, failure) is simply dropped.
     void prefetched?.catch(() => undefined);
+    // Nor may writes still be running when the invocation ends.
+    await Promise.all(writing.splice(0).map((w) => w.took));
     // A run that throws must not leave a checkpoint in flight: the worker saves the item next.
     if (saving) await saving.catch(() => undefined);
     if (state.refresh_paused) await resumeRefresh(client, state.refresh_paused);
@@ -307,23 +348,41 @@ const runJob = async (
   return finish(state);
 };
 
+/** What a page's metadata update needs of its search answer (the buckets themselves are not kept). */
+interface PageSummary {
+  readonly afterKey?: Record<string, unknown>;
+  readonly buckets: number;
+  /** Source documents in the page's buckets. */
+  readonly documents: number;
+  /** The search's `took`. */
+  readonly took: number;
+}
+
+const summarize = (result: SearchResult): PageSummary => {
+  const { buckets, after_key } = result.composite;
+  return {
+    ...(buckets.length > 0 && after_key ? { afterKey: after_key } : {}),
+    buckets: buckets.length,
+    documents: buckets.reduce((n, b) => n + b.doc_count, 0),
+    took: result.took,
+  };
+};
+
 /** The metadata after one written page (RollupRunner's stats and window updates). */
 const advance = (
   job: RollupJob,
   m: RollupMetadata,
-  result: { composite: CompositeResult; took: number },
-  indexed: number,
+  page: PageSummary,
   indexTook: number,
   now: number,
 ): RollupMetadata => {
-  const afterKey = result.composite.buckets.length > 0 ? result.composite.after_key : undefined;
+  const afterKey = page.afterKey;
   const stats = {
     pages_processed: m.stats.pages_processed + 1,
-    documents_processed:
-      m.stats.documents_processed + result.composite.buckets.reduce((n, b) => n + b.doc_count, 0),
-    rollups_indexed: m.stats.rollups_indexed + indexed,
+    documents_processed: m.stats.documents_processed + page.documents,
+    rollups_indexed: m.stats.rollups_indexed + page.buckets,
     index_time_in_millis: m.stats.index_time_in_millis + indexTook,
-    search_time_in_millis: m.stats.search_time_in_millis + result.took,
+    search_time_in_millis: m.stats.search_time_in_millis + page.took,
   };
   let continuous = m.continuous;
   let status: RollupMetadata['status'] = afterKey ? 'started' : 'finished';
@@ -353,7 +412,23 @@ const advance = (
   };
 };
 
-type SearchOutcome = { composite: CompositeResult; took: number } | { error: unknown };
+type SearchResult = { composite: CompositeResult; took: number };
+type SearchOutcome = SearchResult | { error: unknown };
+type WriteOutcome = { took: number } | { error: unknown };
+
+/**
+ * Pages whose bulk writes may be in flight at once (see runJob). More did not help on a 2-core
+ * node: one search and one bulk at a time already keep both cores busy, and a third thread only
+ * slows the search, which is the chain every page waits on.
+ */
+const WRITE_DEPTH = 1;
+
+/** A page's bulk writes, their failure kept as a value (it is awaited only in page order). */
+const write = (client: Client, index: string, bodies: readonly BulkBody[]): Promise<WriteOutcome> =>
+  bulkWrite(client, index, bodies).then(
+    (took) => ({ took }),
+    (error: unknown) => ({ error }),
+  );
 
 /** A page's search, its failure kept as a value (a prefetched page may never be awaited). */
 const search = (
@@ -393,41 +468,72 @@ const searchPage = async (
  * cluster indexes on several write threads (one request is one thread per shard). */
 const BULK_CHUNK = 1000;
 
-/** Bulk-indexes a page; only 429 items are retried, any other failure fails the run. */
-const bulkWrite = async (
-  client: Client,
-  index: string,
-  docs: RollupDocument[],
-  job: RollupJob,
-): Promise<number> => {
-  const chunks: RollupDocument[][] = [];
-  for (let i = 0; i < docs.length; i += BULK_CHUNK) chunks.push(docs.slice(i, i + BULK_CHUNK));
-  const took = await Promise.all(chunks.map((chunk) => bulkChunk(client, index, chunk, job)));
+/**
+ * A bulk request's NDJSON as UTF-8 bytes, written once, and where each item ends in it (to pick
+ * out the items a retry needs).
+ */
+interface BulkBody {
+  readonly bytes: Buffer;
+  readonly ends: readonly number[];
+}
+
+/** Fills bulk bodies of at most `size` items each, item by item. */
+class BulkBodies {
+  readonly done: BulkBody[] = [];
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private pos = 0;
+  private ends: number[] = [];
+
+  constructor(private readonly size: number) {}
+
+  add(item: string): void {
+    // A UTF-16 unit takes at most 3 UTF-8 bytes.
+    if (this.pos + item.length * 3 > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.pos + item.length * 3));
+      this.buf.copy(bigger, 0, 0, this.pos);
+      this.buf = bigger;
+    }
+    this.pos += this.buf.write(item, this.pos, 'utf8');
+    this.ends.push(this.pos);
+    if (this.ends.length >= this.size) this.cut();
+  }
+
+  /** The bodies, the last one cut where it is. */
+  finish(): BulkBody[] {
+    if (this.ends.length > 0) this.cut();
+    return this.done;
+  }
+
+  private cut(): void {
+    this.done.push({ bytes: Buffer.from(this.buf.subarray(0, this.pos)), ends: this.ends });
+    this.pos = 0;
+    this.ends = [];
+  }
+}
+
+/** The items of a body at these positions, as a body of their own. */
+const itemsOf = (body: BulkBody, positions: readonly number[]): BulkBody => {
+  const bodies = new BulkBodies(positions.length);
+  for (const i of positions)
+    bodies.add(body.bytes.toString('utf8', i === 0 ? 0 : body.ends[i - 1], body.ends[i]));
+  return bodies.finish()[0];
+};
+
+/** Bulk-indexes a page's bodies side by side; only 429 items are retried, any other failure fails the run. */
+const bulkWrite = async (client: Client, index: string, bodies: readonly BulkBody[]): Promise<number> => {
+  const took = await Promise.all(bodies.map((body) => bulkChunk(client, index, body)));
   // The bulks ran side by side: the page took as long as the slowest.
   return took.length === 0 ? 0 : Math.max(...took);
 };
 
-const bulkChunk = async (
-  client: Client,
-  index: string,
-  docs: RollupDocument[],
-  job: RollupJob,
-): Promise<number> => {
-  let pending = docs;
+const bulkChunk = async (client: Client, index: string, first: BulkBody): Promise<number> => {
+  let pending: BulkBody | undefined = first;
   let took = 0;
-  const routingDim = job.routing_field;
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    const lines: string[] = [];
-    for (const d of pending) {
-      const routing = routingDim ? routingOf(d, routingDim) : undefined;
-      lines.push(
-        JSON.stringify({ index: { _index: index, _id: d._id, ...(routing ? { routing } : {}) } }),
-        d.json,
-      );
-    }
+  for (let attempt = 0; pending; attempt++) {
     // Only what a retry needs: every item keeps its status, so items stay in request order.
     const res = await client.bulk({
-      body: `${lines.join('\n')}\n` as never,
+      index,
+      body: pending.bytes as never,
       filter_path: 'took,errors,items.*.status,items.*.error',
     });
     const body = res.body as unknown as {
@@ -437,21 +543,16 @@ const bulkChunk = async (
     };
     took += body.took;
     if (!body.errors) return took;
-    const retry: RollupDocument[] = [];
+    const retry: number[] = [];
     for (const [i, item] of (body.items ?? []).entries()) {
       if (!item.index.error) continue;
-      if (item.index.status === 429 && attempt < 5) retry.push(pending[i]);
+      if (item.index.status === 429 && attempt < 5) retry.push(i);
       else throw new Error(item.index.error.reason);
     }
-    pending = retry;
-    if (pending.length > 0) await new Promise((r) => setTimeout(r, 1000));
+    pending = retry.length > 0 ? itemsOf(pending, retry) : undefined;
+    if (pending) await new Promise((r) => setTimeout(r, 1000));
   }
   return took;
-};
-
-const routingOf = (d: RollupDocument, field: string): string | undefined => {
-  const value = (JSON.parse(d.json) as Record<string, unknown>)[`${field}.terms`];
-  return value === null || value === undefined ? undefined : String(value);
 };
 
 /** The first source timestamp (RollupMetadataService.getInitialStartTime). */
