@@ -255,6 +255,8 @@ const run = async (
       track(state);
       idleSince ??= ctx.now();
       if (ctx.now() - idleSince >= options.lingerMs) return leave({ state, dueAt: ctx.now() });
+      // Caught up: what was read before is saved now, not after the linger.
+      if (unsaved) await save();
       await sleep(Math.min(state.source.pollTimeoutMs, 1_000));
       continue;
     }

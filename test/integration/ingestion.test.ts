@@ -280,6 +280,27 @@ describe('the poller', () => {
     expect(shard.state.counts.processed).toBe(26);
   });
 
+  test('a poller that lingers on a caught-up stream has saved what it read before it waits', async () => {
+    const { index, stream } = fresh();
+    await createIndex(index, stream, { 'poll.max_batch_size': 5 });
+    // Two full batches: the second says there may be more, so only the empty read after it
+    // tells the poller it has caught up (within one checkpoint interval of its start).
+    append(
+      stream,
+      0,
+      range(0, 10).map((id) => doc(id)),
+    );
+    const lingering = poll({ lingerMs: 4_000, checkpointEveryMs: 60_000 });
+    let pointer: string | undefined;
+    for (const deadline = Date.now() + 3_000; Date.now() < deadline && pointer !== 'FileOffset{line=10}';) {
+      await new Promise((r) => setTimeout(r, 100));
+      pointer = (await getState(index)).ingestion_state[index][0].batch_start_pointer;
+    }
+    expect(pointer).toBe('FileOffset{line=10}');
+    expect(await lingering).toMatchObject({ ran: 1, failed: 0 });
+    expect(await ids(index)).toHaveLength(10);
+  });
+
   test('DROP skips and counts malformed messages; the rest is indexed once', async () => {
     const { index, stream } = fresh();
     await createIndex(index, stream, { error_strategy: 'DROP', 'poll.max_batch_size': 4 });
