@@ -10,6 +10,8 @@ import { logger } from '../shared/logger';
  * endpoint. Status, body and content type come back as the cluster sent them.
  */
 const PASSED_HEADERS = ['content-type', 'accept'];
+/** Answer headers a client reads besides the content type: a created document's `Location`, deprecation warnings. */
+const RETURNED_HEADERS = ['location', 'warning'];
 const ALL_STATUSES = Array.from({ length: 500 }, (_, i) => i + 100);
 
 const readAll = async (stream: Readable): Promise<Buffer> => {
@@ -43,7 +45,12 @@ export const passThrough = async (event: ApiEvent, _context?: Context): Promise<
     const text = isText(contentType);
     return {
       statusCode: response.statusCode ?? 502,
-      headers: { 'content-type': contentType },
+      headers: {
+        ...Object.fromEntries(
+          RETURNED_HEADERS.flatMap((h) => (response.headers?.[h] ? [[h, String(response.headers[h])]] : [])),
+        ),
+        'content-type': contentType,
+      },
       body: method === 'HEAD' ? '' : text ? raw.toString('utf8') : raw.toString('base64'),
       isBase64Encoded: method !== 'HEAD' && !text,
     };

@@ -44,3 +44,12 @@ test('HEAD requests pass through without a body', async () => {
   expect(res.status).toBe(200);
   expect(res.text).toBe('');
 });
+
+test('a document created through our endpoint answers with the Location header the cluster gives', async () => {
+  const put = await api.request('PUT', `/${index}/_doc/loc-1`, { msg: 'where' });
+  expect(put.status).toBe(201);
+  expect(put.headers.get('location')).toBe(`/${index}/_doc/loc-1`);
+  const post = await api.request('POST', `/${index}/_doc`, { msg: 'generated id' });
+  expect(post.status).toBe(201);
+  expect(post.headers.get('location')).toBe(`/${index}/_doc/${post.body._id}`);
+});
