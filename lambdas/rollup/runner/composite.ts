@@ -1,7 +1,7 @@
 import type { RollupJob, RollupMetadata, RollupMetricType } from '../job/model';
 import { dateHistogramOf } from '../job/model';
-import { hashToFixedSize } from './murmur3';
-import { javaDoubleToString, javaLongToString } from './java-number';
+import { hashToFixedSize } from '../../shared/murmur3';
+import { javaDoubleToString, javaLongToString } from '../../shared/java-number';
 
 /**
  * The runner's composite search (RollupUtils.getRollupSearchRequest) and the rollup documents

@@ -5,7 +5,7 @@ import {
   keyKinds,
   metricColumns,
 } from '../../../lambdas/rollup/runner/composite';
-import { hashToFixedSize } from '../../../lambdas/rollup/runner/murmur3';
+import { hashToFixedSize } from '../../../lambdas/shared/murmur3';
 
 /** The bulk items the runner sends: the plugin's document, its deterministic id, its routing. */
 const job = (extra: Record<string, unknown> = {}) =>

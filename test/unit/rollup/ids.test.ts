@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { hashToFixedSize, murmur3x64_128 } from '../../../lambdas/rollup/runner/murmur3';
-import { javaDoubleToString } from '../../../lambdas/rollup/runner/java-number';
+import { hashToFixedSize, murmur3x64_128 } from '../../../lambdas/shared/murmur3';
+import { javaDoubleToString } from '../../../lambdas/shared/java-number';
 
 /**
  * Rollup document ids must be the plugin's, so that a job moved from the plugin to us (or the

@@ -1,5 +1,5 @@
 /**
- * Java's `Double.toString` and `Long.toString`, which the plugin uses to build rollup document
+ * Java's `Double.toString` and `Long.toString`, which the plugin uses to build rollup and transform document
  * ids from bucket keys and Jackson uses to write double values: `1.0`, `2.5E-4`, `1.0E7`.
  */
 export const javaDoubleToString = (d: number): string => {

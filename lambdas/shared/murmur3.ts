@@ -4,7 +4,7 @@
  * exposes both 64-bit halves with a seed, which the plugin's document ids need.
  *
  * Every 64-bit word is a pair of unsigned 32-bit numbers (hi, lo): the runner hashes one id per
- * rollup document, and BigInt arithmetic made that a large share of a page's CPU time.
+ * rollup or transform document, and BigInt arithmetic made that a large share of a page's CPU time.
  * test/unit/rollup/ids.test.ts checks it against a BigInt transcription of the reference.
  */
 
@@ -168,7 +168,7 @@ export const murmur3x64_128 = (
 export const DOCUMENT_ID_SEED = 72390;
 
 const out = Buffer.alloc(16);
-/** The id's UTF-8 bytes, in a buffer kept from call to call (one per rollup document). */
+/** The id's UTF-8 bytes, in a buffer kept from call to call (one per rollup or transform document). */
 let scratch = Buffer.alloc(256);
 let scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
 
