@@ -31,6 +31,8 @@ const { values: args } = parseArgs({
   options: {
     only: { type: 'string' },
     verbose: { type: 'boolean', default: false },
+    // Prints a known-differences entry for each unknown differing step: a start for review.
+    'print-known': { type: 'boolean', default: false },
     parallel: { type: 'string', default: '6' },
     out: { type: 'string', default: path.join(ROOT, '.local', 'conformance') },
   },
@@ -219,6 +221,19 @@ const main = async (): Promise<number> => {
       );
       for (const result of results) printScenario(result, args.verbose!);
       printLag(results);
+      if (args['print-known']) {
+        const drafts = results.flatMap((r) =>
+          r.steps
+            .filter((s) => s.differences.length && !s.known)
+            .map((s) => ({
+              scenario: r.name,
+              step: s.id ?? s.index,
+              paths: [...new Set(s.differences.map((d) => d.path))],
+              reason: '',
+            })),
+        );
+        console.log(`\n${JSON.stringify(drafts, null, 2)}`);
+      }
       const stale = staleEntries(results, known);
       for (const entry of stale) {
         console.log(
