@@ -13,6 +13,8 @@ export interface KnownDifference {
   /** Paths (as printed, e.g. `$.body.error.reason`) that may differ; a path covers what is below it. */
   paths: string[];
   reason: string;
+  /** Words of README.md's known differences (in the section of its API) that state this one. */
+  readme: string;
 }
 
 export interface StepResult {
