@@ -1,0 +1,8 @@
+import { apiHandler } from '../../shared/http';
+import { transformService } from '../deps';
+
+/** GET _plugins/_transform/<ids>/_explain: metadata per job, null for unknown ids. */
+export const handler = apiHandler('transforms.explain', async ({ pathParams }) => ({
+  status: 200,
+  body: await transformService().explain(pathParams.id),
+}));
