@@ -15,6 +15,7 @@ import { rollover } from './rollover';
 import { rollup } from './rollup';
 import { shrink } from './shrink';
 import { snapshot } from './snapshot';
+import { transform } from './transform';
 import { unsupported } from './unsupported';
 
 /** Every action the runner can run: adding an action = one module + one line here. */
@@ -34,7 +35,7 @@ export const ACTIONS: { [K in ActionType]: ActionDefinition<K> } = {
   notification,
   rollup,
   shrink,
-  transform: unsupported('transform', 'transforms are not provided by this control plane'),
+  transform,
   convert_index_to_remote: unsupported(
     'convert_index_to_remote',
     'needs remote-store snapshots (OpenSearch 3.x)',
