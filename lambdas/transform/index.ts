@@ -1,6 +1,6 @@
 import type { ISMTransform } from '../ism/policy/model';
 import { systemClock } from '../shared/clock';
-import { transformService } from './deps';
+import { clusterTransformService as transformService } from './cluster-deps';
 import {
   ismTransformJobId,
   ismTransformProgress,

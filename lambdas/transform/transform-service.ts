@@ -188,15 +188,15 @@ export class TransformService {
     let version: number;
     let seqNo: number;
     if (deleted) {
-      await this.runs.delete(id);
       ({ version, seqNo } = deleted);
+      await Promise.all([this.runs.delete(id), this.writeTombstone(id, version)]);
     } else {
       // OpenSearch deletes a missing document too: its tombstone's version goes up.
-      const tomb = await this.tombstones.get(id);
+      const [tomb, reserved] = await Promise.all([this.tombstones.get(id), this.jobs.reserveSeqNo()]);
       version = (tomb?.source.version ?? 0) + 1;
-      seqNo = await this.jobs.reserveSeqNo();
+      seqNo = reserved;
+      await this.writeTombstone(id, version);
     }
-    await this.writeTombstone(id, version);
     return {
       _index: CONFIG_INDEX,
       _id: id,

@@ -1,5 +1,5 @@
 import { apiHandler } from '../../shared/http';
-import { transformService } from '../deps';
+import { clusterTransformService as transformService } from '../cluster-deps';
 
 /** GET _plugins/_transform/<ids>/_explain: metadata per job, null for unknown ids. */
 export const handler = apiHandler('transforms.explain', async ({ pathParams }) => ({

@@ -1,6 +1,6 @@
 import { apiHandler } from '../../shared/http';
 import { parseJsonBody } from '../../shared/json-body';
-import { transformService } from '../deps';
+import { clusterTransformService as transformService } from '../cluster-deps';
 
 /** POST _plugins/_transform/_preview: the documents the job's first page would index. */
 export const handler = apiHandler(

@@ -2,7 +2,7 @@ import { apiHandler } from '../../shared/http';
 import { parseJsonBody } from '../../shared/json-body';
 import { longParam } from '../../shared/params';
 import { refreshParam } from '../../shared/refresh';
-import { transformService } from '../deps';
+import { clusterTransformService as transformService } from '../cluster-deps';
 import { TRANSFORM_BASE_URI, transformWithMetadata } from '../transform-response';
 
 /** PUT _plugins/_transform/<id>: create, or update with if_seq_no/if_primary_term. */

@@ -2,7 +2,7 @@ import { systemClock } from '../../shared/clock';
 import { runDue } from '../../shared/jobs/run-due';
 import { logger } from '../../shared/logger';
 import { workerHandler } from '../../shared/worker';
-import { transformCluster, transformService } from '../deps';
+import { clusterTransformService as transformService, transformCluster } from '../cluster-deps';
 import { transformWork } from '../runner/runner';
 
 /** The transform-runner worker: runs every due transform, a page at a time, checkpointed. */
