@@ -1,72 +1,20 @@
-import { esbuildOptions } from './bundling';
-import * as path from 'node:path';
-import {
-  Annotations,
-  CfnOutput,
-  Duration,
-  RemovalPolicy,
-  Stack,
-  Validations,
-  type StackProps,
-} from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import {
-  HttpApi,
-  HttpMethod,
-  HttpRoute,
-  HttpRouteKey,
-  HttpStage,
-  LogGroupLogDestination,
-} from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnRoute, HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import {
-  SecurityGroup,
-  Subnet,
-  Vpc,
-  type ISecurityGroup,
-  type IVpc,
-  type SubnetSelection,
-} from 'aws-cdk-lib/aws-ec2';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import {
-  Architecture,
-  CfnFunction,
-  LoggingFormat,
-  Runtime,
-  ApplicationLogLevel,
-  SystemLogLevel,
-} from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { Construct } from 'constructs';
+import { SecurityGroup, Subnet, Vpc, type ISecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
 import type { ControlPlaneConfig } from './config';
+import { constructIdFor, type FunctionDeps } from './functions';
+import { NamespaceStack, WORKERS_NAMESPACE, namespaceOf } from './namespace-stack';
 import * as routes from './routes';
 import { DUE_INDEX, TABLE } from './table';
-import { FAN_OUT_DETAIL_TYPE, FAN_OUT_SOURCE, workers as WORKERS, type Worker } from './workers';
+import { workers as WORKERS, type Worker } from './workers';
 
-/** Repository root: route-table handler paths are relative to it, and it holds the lockfile. */
-const ROOT = path.resolve(__dirname, '..');
-
-/**
- * The newest Node.js runtime this aws-cdk-lib knows. cdk-nag's AwsSolutions-L1 accepts only that
- * one, so when aws-cdk-lib learns a newer runtime the synth fails here until this is raised.
- */
-export const RUNTIME = Runtime.NODEJS_24_X;
-
-/** Lambda handlers log through Powertools under this service name. */
-export const SERVICE_NAME = 'index-management';
-
-/** `ism.put_policy` → `IsmPutPolicy`: the construct id, and the function's logical id. */
-export const constructIdFor = (operation: string): string =>
-  operation
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((part) => part[0].toUpperCase() + part.slice(1))
-    .join('');
+export { RUNTIME, SERVICE_NAME, constructIdFor } from './functions';
 
 /** The handlers the stack deploys: by default the route table, replaceable in tests. */
 export interface RouteTable {
@@ -90,35 +38,6 @@ export interface IndexManagementStackProps extends StackProps {
   /** @default the worker table (infra/workers.ts) */
   readonly workers?: readonly Worker[];
 }
-
-/** What one function may do beside writing its own logs. */
-interface Access {
-  readonly table: 'none' | 'read' | 'readWrite';
-  readonly cluster: boolean;
-  /** Delivers notifications: SNS Publish and STS AssumeRole (a channel's role_arn). */
-  readonly notify?: boolean;
-  /** Reads ingestion streams with its own role: Kinesis read actions on `kinesisStreamArns`. */
-  readonly streams?: boolean;
-  /** @default 29 s with cluster access, else 10 s (API Gateway waits 30 s at most) */
-  readonly timeoutSeconds?: number;
-  readonly environment?: Readonly<Record<string, string>>;
-}
-
-const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
-/** Conditional writes and TransactWriteItems (which is authorised per item action). */
-const TABLE_WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:ConditionCheckItem',
-];
-/**
- * Every Kinesis API the shard consumer calls (lambdas/ingestion/sources/kinesis.ts); all are
- * authorised on the stream ARN.
- */
-const KINESIS_READ_ACTIONS = ['kinesis:ListShards', 'kinesis:GetShardIterator', 'kinesis:GetRecords'];
-/** Every HTTP method the cluster client may send (the proxy passes any of them through). */
-const ES_HTTP_ACTIONS = ['Get', 'Head', 'Put', 'Post', 'Delete', 'Patch'].map((m) => `es:ESHttp${m}`);
 
 /** Fields HTTP APIs can log; `$context.identity.userArn` is the IAM caller. */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
@@ -145,6 +64,12 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
  * The control plane: an HTTP API with IAM authorization in front of one Lambda function per
  * operation of the route table, and the DynamoDB table that holds every document.
  *
+ * CloudFormation takes at most 500 resources per stack, so the functions live in nested stacks,
+ * one per namespace of the route table (the handler's folder under `lambdas/`: `ism`, `sm`,
+ * `rollup`, …) and one for the workers. This parent keeps what must never be replaced or
+ * renamed: the table, the API with its stage, and every route (at the logical id it has always
+ * had). A route targets the integration its namespace's stack exports.
+ *
  * Each function gets only what its operation needs: read-only table access for GET/HEAD, read-write
  * for the rest, and the cluster's endpoint and credentials only when the operation talks to the
  * cluster.
@@ -153,14 +78,12 @@ export class IndexManagementStack extends Stack {
   readonly table: Table;
   readonly api: HttpApi;
   readonly stage: HttpStage;
-  /** Functions by operation name (route-table operations, fallback and, when enabled, proxy). */
+  /** Functions by operation name (route-table operations, fallback, proxy when enabled, workers). */
   readonly functions = new Map<string, NodejsFunction>();
+  /** The nested stacks by namespace (`ism`, `sm`, …, `core`, `workers`). */
+  readonly namespaces = new Map<string, NamespaceStack>();
 
-  private readonly config: ControlPlaneConfig;
-  private readonly vpc?: IVpc;
-  private readonly vpcSubnets?: SubnetSelection;
-  private readonly securityGroups?: ISecurityGroup[];
-  private readonly logRetention: RetentionDays;
+  private readonly deps: FunctionDeps;
 
   constructor(scope: Construct, id: string, props: IndexManagementStackProps) {
     super(scope, id, {
@@ -170,8 +93,6 @@ export class IndexManagementStack extends Stack {
     });
     const { config } = props;
     const routeTable = props.routeTable ?? ROUTE_TABLE;
-    this.config = config;
-    this.logRetention = config.logRetentionDays as RetentionDays;
 
     this.table = new Table(this, 'Table', {
       partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },
@@ -191,33 +112,10 @@ export class IndexManagementStack extends Stack {
       projectionType: ProjectionType.KEYS_ONLY,
     });
 
-    if (config.vpc) {
-      // Imported by id, never looked up, so synth needs no account and no network.
-      // Subnets are given explicitly below, so the VPC's own subnet and zone lists are never read.
-      this.vpc = Vpc.fromVpcAttributes(this, 'Vpc', {
-        vpcId: config.vpc.vpcId,
-        availabilityZones: this.availabilityZones,
-      });
-      this.vpcSubnets = {
-        subnets: config.vpc.subnetIds.map((subnetId, i) => Subnet.fromSubnetId(this, `Subnet${i}`, subnetId)),
-      };
-      this.securityGroups =
-        config.vpc.securityGroupIds.length > 0
-          ? config.vpc.securityGroupIds.map((sgId, i) =>
-              SecurityGroup.fromSecurityGroupId(this, `SecurityGroup${i}`, sgId),
-            )
-          : [
-              new SecurityGroup(this, 'FunctionSecurityGroup', {
-                vpc: this.vpc,
-                description:
-                  'Index-management functions: outbound only (DynamoDB, the cluster, Secrets Manager)',
-                allowAllOutbound: true,
-              }),
-            ];
-    }
+    this.deps = { config, table: this.table, ...this.network(config) };
 
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
-      retention: this.logRetention,
+      retention: config.logRetentionDays as RetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.api = new HttpApi(this, 'Api', {
@@ -237,30 +135,28 @@ export class IndexManagementStack extends Stack {
     });
 
     for (const op of routeTable.operations) {
-      const fn = this.operationFunction(op.operation, op.handler, {
+      const integration = this.namespace(namespaceOf(op.handler)).addOperation(op.operation, op.handler, {
         table: op.method === 'GET' || op.method === 'HEAD' ? 'read' : 'readWrite',
         cluster: op.cluster === true,
         notify: op.notify === true,
-        environment: op.configEnvironment?.(this.config),
+        environment: op.configEnvironment?.(config),
         streams: op.streams === true,
       });
-      const integration = new HttpLambdaIntegration(`${constructIdFor(op.operation)}Integration`, fn);
-      for (const routePath of op.paths) {
-        this.api.addRoutes({ path: routePath, methods: [HttpMethod[op.method]], integration });
-      }
+      for (const routePath of op.paths) this.apiRoute(op.method, routePath, integration.integrationId);
     }
 
     // Unmatched requests under the index-management prefixes are answered by the control plane
     // (405 / "no handler found"), never passed to the cluster.
-    const fallbackFn = this.operationFunction(routeTable.fallback.operation, routeTable.fallback.handler, {
-      table: 'none',
-      cluster: false,
-    });
-    const fallbackIntegration = new HttpLambdaIntegration('FallbackIntegration', fallbackFn);
+    const { fallback, dataPlaneProxy } = routeTable;
+    const fallbackIntegration = this.namespace(namespaceOf(fallback.handler)).addOperation(
+      fallback.operation,
+      fallback.handler,
+      { table: 'none', cluster: false },
+    );
     for (const prefix of routeTable.ownedPrefixes) {
       const base = prefix.replace(/\/+$/, '');
       for (const routePath of [base, `${base}/{proxy+}`]) {
-        this.api.addRoutes({ path: routePath, methods: [HttpMethod.ANY], integration: fallbackIntegration });
+        this.apiRoute('ANY', routePath, fallbackIntegration.integrationId);
       }
     }
 
@@ -269,60 +165,20 @@ export class IndexManagementStack extends Stack {
       // request signed or authenticated, and the cluster client module (lambdas/shared/cluster.ts)
       // is the only code that talks to the cluster. It also strips the caller's API Gateway
       // credentials, which must never reach the cluster.
-      const proxyFn = this.operationFunction(
-        routeTable.dataPlaneProxy.operation,
-        routeTable.dataPlaneProxy.handler,
-        {
-          // Reads which indices the poller ingests: writes to them are refused as OpenSearch does.
-          table: 'read',
-          cluster: true,
-        },
+      const proxyIntegration = this.namespace(namespaceOf(dataPlaneProxy.handler)).addOperation(
+        dataPlaneProxy.operation,
+        dataPlaneProxy.handler,
+        // Reads which indices the poller ingests: writes to them are refused as OpenSearch does.
+        { table: 'read', cluster: true },
       );
-      new HttpRoute(this, 'DataPlaneRoute', {
-        httpApi: this.api,
-        routeKey: HttpRouteKey.DEFAULT,
-        integration: new HttpLambdaIntegration('DataPlaneIntegration', proxyFn),
-        authorizer: new HttpIamAuthorizer(),
-      });
+      this.route(new Construct(this, 'DataPlaneRoute'), '$default', proxyIntegration.integrationId);
     }
 
-    // One function and one EventBridge rule per worker. The rule only wakes the worker; each
-    // item's own next-run time (in the table) decides whether it is due.
-    for (const worker of props.workers ?? WORKERS) {
-      const fn = this.operationFunction(worker.worker, worker.handler, {
-        table: 'readWrite',
-        cluster: worker.cluster,
-        notify: worker.notify === true,
-        streams: worker.streams === true,
-        timeoutSeconds: worker.timeoutSeconds,
-        environment: {
-          ...worker.environment,
-          ...worker.configEnvironment?.(this.config),
-          WORKER_FAN_OUT: 'eventbridge',
-        },
-      });
-      new Rule(this, `${constructIdFor(worker.worker)}Schedule`, {
-        description: `Wakes ${worker.worker}`,
-        schedule: Schedule.expression(worker.schedule),
-        targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
-      });
-      // Fan-out: a run with more due items than one invocation should take starts copies of
-      // itself through the default bus (lambdas/shared/worker.ts); this rule brings them back.
-      fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['events:PutEvents'],
-          resources: [this.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
-        }),
-      );
-      new Rule(this, `${constructIdFor(worker.worker)}FanOut`, {
-        description: `Copies of ${worker.worker} started by a run that fans out`,
-        eventPattern: {
-          source: [FAN_OUT_SOURCE],
-          detailType: [FAN_OUT_DETAIL_TYPE],
-          detail: { worker: [worker.worker] },
-        },
-        targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
-      });
+    // One function and two EventBridge rules (schedule and fan-out) per worker.
+    for (const worker of props.workers ?? WORKERS) this.namespace(WORKERS_NAMESPACE).addWorker(worker);
+
+    for (const nested of this.namespaces.values()) {
+      for (const [name, fn] of nested.functions) this.functions.set(name, fn);
     }
 
     new CfnOutput(this, 'ApiUrl', {
@@ -335,180 +191,69 @@ export class IndexManagementStack extends Stack {
     });
   }
 
-  /** One function with its own role and log group, holding exactly the permissions of `access`. */
-  private operationFunction(operation: string, handlerModule: string, access: Access): NodejsFunction {
-    const id = constructIdFor(operation);
-    const logGroup = new LogGroup(this, `${id}Logs`, {
-      retention: this.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    // An own role instead of the default one: the default attaches AWSLambdaBasicExecutionRole,
-    // which may write to every log group in the account; this one writes to its own group only.
-    const role = new Role(this, `${id}Role`, {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs ${operation}`,
-    });
-    logGroup.grantWrite(role);
-
-    const environment: Record<string, string> = {
-      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-      POWERTOOLS_LOG_LEVEL: this.config.logLevel,
-      NODE_OPTIONS: '--enable-source-maps',
-      // A deployment-wide ISM setting (put policy and the runner read it).
-      ...(this.config.ism.allowList ? { ISM_ALLOW_LIST: this.config.ism.allowList.join(',') } : {}),
-      // Where indices created with `ingestion_source` are ingested (create-index reads it).
-      ...(this.config.ingestionMode === 'native' ? { INGESTION_MODE: 'native' } : {}),
-      ...access.environment,
-    };
-    if (access.table !== 'none') {
-      environment.TABLE_NAME = this.table.tableName;
-      const actions =
-        access.table === 'read' ? TABLE_READ_ACTIONS : [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS];
-      role.addToPolicy(
-        new PolicyStatement({
-          actions,
-          resources: [this.table.tableArn, `${this.table.tableArn}/index/${DUE_INDEX.indexName}`],
-        }),
-      );
-    }
-    if (access.cluster) Object.assign(environment, this.grantCluster(role));
-    if (access.notify) this.grantNotify(role);
-    if (access.streams) this.grantStreams(role);
-
-    if (this.vpc) {
-      // ENI management (ec2:CreateNetworkInterface and friends) cannot be scoped to resources;
-      // the AWS managed policy is the documented minimum for a function in a VPC.
-      role.addManagedPolicy(
-        ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
-      );
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-        reason:
-          'A function in a VPC must create, describe and delete its network interfaces; EC2 does not support resource-level permissions for these actions, and this AWS managed policy grants only them.',
+  /** The nested stack of a namespace, created on first use (construct id `Ism`, `Sm`, …). */
+  private namespace(name: string): NamespaceStack {
+    let nested = this.namespaces.get(name);
+    if (!nested) {
+      nested = new NamespaceStack(this, constructIdFor(name), {
+        description:
+          name === WORKERS_NAMESPACE
+            ? 'Index management: the scheduled workers'
+            : `Index management: the ${name} operations`,
+        deps: this.deps,
+        api: this.api,
       });
+      this.namespaces.set(name, nested);
     }
-
-    const fn = new NodejsFunction(this, id, {
-      entry: path.join(ROOT, handlerModule),
-      handler: 'handler',
-      description: `OpenSearch ${operation}`,
-      runtime: RUNTIME,
-      architecture: Architecture.ARM_64,
-      memorySize: 512,
-      timeout: Duration.seconds(access.timeoutSeconds ?? (access.cluster ? 29 : 10)),
-      role,
-      logGroup,
-      loggingFormat: LoggingFormat.JSON,
-      applicationLogLevelV2: ApplicationLogLevel[this.config.logLevel],
-      systemLogLevelV2: SystemLogLevel.WARN,
-      environment,
-      projectRoot: ROOT,
-      depsLockFilePath: path.join(ROOT, 'package-lock.json'),
-      bundling: {
-        // Local esbuild from node_modules; Docker is never used (and is not available in CI).
-        // The same options as `npm run bench` (infra/bundling.ts), so the benchmark measures
-        // what is deployed; the AWS SDK is bundled, not taken from the runtime.
-        forceDockerBundling: false,
-        format: OutputFormat.CJS,
-        minify: esbuildOptions.minify,
-        sourceMap: esbuildOptions.sourcemap,
-        target: esbuildOptions.target,
-        mainFields: [...esbuildOptions.mainFields],
-        externalModules: [],
-      },
-      vpc: this.vpc,
-      vpcSubnets: this.vpcSubnets,
-      securityGroups: this.securityGroups,
-    });
-    // Readable, stable logical ids (`sam local invoke IsmPutPolicy`): the operation names are unique.
-    (fn.node.defaultChild as CfnFunction).overrideLogicalId(id);
-    this.functions.set(operation, fn);
-    return fn;
+    return nested;
   }
 
   /**
-   * Kinesis sources without keys in `param` are read with the function's own role. Their streams
-   * are named through the API at run time, so by default any stream of this account and region
-   * may be read; `kinesisStreamArns` narrows that to a list, or to nothing.
+   * A route of the API, at the construct path `HttpApi.addRoutes` gives it (`Api/<METHOD><path>`),
+   * so its logical id is the one every earlier deployment had. The L1 resource because the L2
+   * route insists on creating its integration itself, in the route's stack.
    */
-  private grantStreams(role: Role): void {
-    const streams = this.config.kinesisStreams;
-    if (streams.grant === 'none') return;
-    if (streams.grant === 'streams') {
-      role.addToPolicy(new PolicyStatement({ actions: KINESIS_READ_ACTIONS, resources: [...streams.arns] }));
-      return;
-    }
-    const every = this.formatArn({ service: 'kinesis', resource: 'stream', resourceName: '*' });
-    role.addToPolicy(new PolicyStatement({ actions: KINESIS_READ_ACTIONS, resources: [every] }));
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kinesis:<AWS::Region>:<AWS::AccountId>:stream/*]',
-      reason:
-        'Ingestion sources (and their Kinesis streams) are named through the API at run time; reading is limited to the streams of this account and region, and the kinesisStreamArns context key narrows it to a list or to none.',
+  private apiRoute(method: routes.HttpMethod | 'ANY', routePath: string, integrationId: string): void {
+    this.route(new Construct(this.api, `${method}${routePath}`), `${method} ${routePath}`, integrationId);
+  }
+
+  private route(scope: Construct, routeKey: string, integrationId: string): void {
+    new CfnRoute(scope, 'Resource', {
+      apiId: this.api.apiId,
+      routeKey,
+      // Every caller signs with SigV4 (execute-api:Invoke).
+      authorizationType: 'AWS_IAM',
+      target: `integrations/${integrationId}`,
     });
   }
 
   /**
-   * Notification channels are created through the API at run time, so their SNS topics and
-   * roles are unknown at deploy time: publish to any topic of this account (other accounts'
-   * topics through the channel's role_arn), and assume any role a channel names (the role's own
-   * trust policy decides whether this control plane may).
+   * The VPC of the functions, when configured: imported by id, never looked up, so synth needs no
+   * account and no network. Subnets are given explicitly, so the VPC's own subnet and zone lists
+   * are never read.
    */
-  private grantNotify(role: Role): void {
-    const topics = `arn:${this.partition}:sns:*:${this.account}:*`;
-    role.addToPolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [topics] }));
-    role.addToPolicy(new PolicyStatement({ actions: ['sts:AssumeRole'], resources: ['*'] }));
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sns:*:<AWS::AccountId>:*]',
-      reason:
-        'Notification channels (and their SNS topics) are created through the API at run time; publishing is limited to topics of this account.',
+  private network(config: ControlPlaneConfig): Omit<FunctionDeps, 'config' | 'table'> {
+    if (!config.vpc) return {};
+    const vpc = Vpc.fromVpcAttributes(this, 'Vpc', {
+      vpcId: config.vpc.vpcId,
+      availabilityZones: this.availabilityZones,
     });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        "A channel's role_arn is chosen through the API at run time, possibly in another account; that role's trust policy decides whether this function may assume it.",
-    });
-  }
-
-  /** Cluster environment for a function, and the matching permissions on its role. */
-  private grantCluster(role: Role): Record<string, string> {
-    const { cluster } = this.config;
-    const env: Record<string, string> = { CLUSTER_AUTH: cluster.auth };
-    if (cluster.endpoint) env.CLUSTER_ENDPOINT = cluster.endpoint;
-    else {
-      Annotations.of(role).addWarningV2(
-        'index-management:clusterEndpoint',
-        'this operation talks to the cluster but no clusterEndpoint is configured (-c clusterEndpoint=https://...): it will answer 500 until one is',
-      );
-    }
-    if (cluster.auth === 'sigv4' && cluster.resourceArn) {
-      env.CLUSTER_REGION = cluster.region ?? this.region;
-      env.CLUSTER_SERVICE = cluster.service;
-      if (cluster.service === 'aoss') {
-        // The collection's data access policy must also name this role.
-        role.addToPolicy(
-          new PolicyStatement({ actions: ['aoss:APIAccessAll'], resources: [cluster.resourceArn] }),
-        );
-      } else {
-        // ESHttp* actions are authorised on `<domain ARN>/<request path>`.
-        const paths = `${cluster.resourceArn}/*`;
-        role.addToPolicy(new PolicyStatement({ actions: ES_HTTP_ACTIONS, resources: [paths] }));
-        Validations.of(role).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::${paths}]`,
-          reason:
-            'es:ESHttp* permissions name the REST paths of one domain; the wildcard covers the paths of that domain only, because the cluster client reads and writes indices whose names the users choose.',
-        });
-      }
-    }
-    if (cluster.auth === 'basic' && cluster.secretArn) {
-      env.CLUSTER_SECRET_ARN = cluster.secretArn;
-      // A complete ARN ends in the 6-character suffix Secrets Manager adds; a partial one needs it matched.
-      const secret = /-[A-Za-z0-9]{6}$/.test(cluster.secretArn)
-        ? cluster.secretArn
-        : `${cluster.secretArn}-??????`;
-      role.addToPolicy(
-        new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret] }),
-      );
-    }
-    return env;
+    const vpcSubnets = {
+      subnets: config.vpc.subnetIds.map((subnetId, i) => Subnet.fromSubnetId(this, `Subnet${i}`, subnetId)),
+    };
+    const securityGroups: ISecurityGroup[] =
+      config.vpc.securityGroupIds.length > 0
+        ? config.vpc.securityGroupIds.map((sgId, i) =>
+            SecurityGroup.fromSecurityGroupId(this, `SecurityGroup${i}`, sgId),
+          )
+        : [
+            new SecurityGroup(this, 'FunctionSecurityGroup', {
+              vpc,
+              description:
+                'Index-management functions: outbound only (DynamoDB, the cluster, Secrets Manager)',
+              allowAllOutbound: true,
+            }),
+          ];
+    return { vpc, vpcSubnets, securityGroups };
   }
 }

@@ -8,6 +8,8 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { createApp } from '../../infra/app';
 import { ConfigError, configFromContext } from '../../infra/config';
 import { dataPlaneProxy, fallback, operations } from '../../infra/routes';
+import { ACTION_TYPES } from '../../lambdas/ism/policy/model';
+import { WORKERS_NAMESPACE, namespaceOf } from '../../infra/namespace-stack';
 import { ROUTE_TABLE, RUNTIME, constructIdFor, type RouteTable } from '../../infra/stack';
 import { FAN_OUT_DETAIL_TYPE, FAN_OUT_SOURCE, workers, type Worker } from '../../infra/workers';
 
@@ -22,9 +24,23 @@ const SIGV4 = { clusterEndpoint: ENDPOINT, clusterAuth: 'sigv4', clusterDomainAr
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** One synthesized CloudFormation template: the parent stack's or a nested stack's. */
+interface TemplateFile {
+  /** File name in the cloud assembly, e.g. `IndexManagementIsmE3815EE4.nested.template.json`. */
+  file: string;
+  /** The stack's construct id: the parent's name, or the nested stack's (`Ism`, `Workers`, …). */
+  stack: string;
+  bytes: number;
+  json: Json;
+}
+
 interface Synth {
+  /** Every resource of the parent and its nested stacks (logical ids are unique across them). */
   template: Template;
+  /** The parent stack alone. */
+  parent: Template;
   resources: Record<string, Json>;
+  templates: TemplateFile[];
   outdir: string;
 }
 
@@ -38,6 +54,42 @@ const tmpdir = (prefix: string): string => {
   return dir;
 };
 afterAll(() => outdirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+const readJson = (file: string): Json => JSON.parse(fs.readFileSync(file, 'utf8')) as Json;
+
+/**
+ * The parent template of a cloud assembly and its nested templates, which CDK writes beside it as
+ * `<parent><nested id><hash>.nested.template.json`.
+ */
+const templatesOf = (outdir: string, stackName: string): TemplateFile[] => {
+  const read = (file: string, stack: string): TemplateFile => ({
+    file,
+    stack,
+    bytes: fs.statSync(path.join(outdir, file)).size,
+    json: readJson(path.join(outdir, file)),
+  });
+  const nestedName = new RegExp(`^${stackName}(\\w+?)[0-9A-F]{8}\\.nested\\.template\\.json$`);
+  const nested = fs
+    .readdirSync(outdir)
+    .map((file) => [file, nestedName.exec(file)?.[1]] as const)
+    .filter((entry): entry is readonly [string, string] => entry[1] !== undefined)
+    .map(([file, id]) => read(file, id))
+    .sort((a, b) => a.stack.localeCompare(b.stack));
+  return [read(`${stackName}.template.json`, stackName), ...nested];
+};
+
+/** The resources of all templates in one map; a logical id used twice would hide a resource. */
+const mergedResources = (templates: TemplateFile[]): Record<string, Json> => {
+  const merged: Record<string, Json> = {};
+  for (const t of templates) {
+    for (const [id, resource] of Object.entries(t.json.Resources as Record<string, Json>)) {
+      if (resource.Type === 'AWS::CDK::Metadata') continue; // the CLI's, one per template
+      if (merged[id]) throw new Error(`logical id ${id} is used in two templates`);
+      merged[id] = resource;
+    }
+  }
+  return merged;
+};
 
 /**
  * Synthesizes the app. `bundle: false` skips esbuild (CDK's `aws:cdk:bundling-stacks`) for the
@@ -55,8 +107,16 @@ const synth = (
     opts.workers,
   );
   app.synth(); // throws when a validation plugin (cdk-nag) reports an unacknowledged finding
-  const template = Template.fromStack(stack);
-  return { template, resources: template.toJSON().Resources as Record<string, Json>, outdir };
+  const templates = templatesOf(outdir, stack.stackName);
+  const resources = mergedResources(templates);
+  const parent = templates[0].json;
+  return {
+    template: Template.fromJSON({ Resources: resources, Outputs: parent.Outputs }),
+    parent: Template.fromJSON(parent),
+    resources,
+    templates,
+    outdir,
+  };
 };
 
 const ofType = (s: Synth, type: string): [string, Json][] =>
@@ -82,6 +142,67 @@ const nagViolations = (outdir: string): string[] =>
     .filter((r) => r.pluginName === 'AwsSolutions')
     .flatMap((r) => r.violations as Json[])
     .map((v) => `${v.ruleName}: ${(v.violatingConstructs as Json[]).map((c) => c.constructPath).join(', ')}`);
+
+/**
+ * Hard limits of CloudFormation, API Gateway, Lambda and IAM that a deployment must stay under,
+ * with the room this project keeps (250 resources where CloudFormation allows 500).
+ */
+const LIMITS = {
+  /** CloudFormation takes 500 resources per template; 250 leaves each template room to double. */
+  resourcesPerTemplate: 250,
+  /** CloudFormation: outputs and parameters per template. */
+  outputsPerTemplate: 200,
+  parametersPerTemplate: 200,
+  /** CloudFormation: a template body read from S3 (every nested template, and the parent as cdk deploys it). */
+  templateBytes: 1_000_000,
+  /** API Gateway: routes per HTTP API (default quota). */
+  routesPerApi: 300,
+  /** Lambda: all environment variables of a function, names and values. */
+  environmentBytes: 4 * 1024,
+  /** IAM: the inline policies of one role together, whitespace excluded. */
+  inlinePolicyBytes: 10_240,
+  /** Lambda: a function's code unzipped. */
+  unzippedCodeBytes: 250 * 1024 * 1024,
+} as const;
+
+/** Prints a measured figure next to the test's result. */
+const report = (line: string): void => {
+  process.stdout.write(`  ${line}\n`);
+};
+
+const directoryBytes = (dir: string): number =>
+  fs
+    .readdirSync(dir, { withFileTypes: true })
+    .reduce(
+      (sum, e) =>
+        sum +
+        (e.isDirectory() ? directoryBytes(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).size),
+      0,
+    );
+
+/**
+ * A template value as it could resolve at deploy time, for size estimates: pseudo parameters at
+ * their longest, any other reference (a table name or ARN, a log group ARN) as 320 characters,
+ * more than any of them resolves to.
+ */
+const PSEUDO: Record<string, string> = {
+  'AWS::Partition': 'aws-iso-b',
+  'AWS::Region': 'ap-southeast-5',
+  'AWS::AccountId': '123456789012',
+  'AWS::URLSuffix': 'amazonaws.com.cn',
+};
+const resolveForSize = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(resolveForSize);
+  if (value === null || typeof value !== 'object') return value;
+  const v = value as Json;
+  if (typeof v.Ref === 'string') return PSEUDO[v.Ref] ?? 'x'.repeat(320);
+  if (v['Fn::GetAtt']) return 'x'.repeat(320);
+  if (v['Fn::Join']) {
+    const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
+    return (parts.map(resolveForSize) as string[]).join(sep);
+  }
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveForSize(x)]));
+};
 
 describe('the default deployment (no cluster, no proxy)', () => {
   let s: Synth;
@@ -141,6 +262,16 @@ describe('the default deployment (no cluster, no proxy)', () => {
     expect(js.includes('require("@aws-sdk/client-dynamodb")')).toBe(false);
     expect(js.includes('ConditionalCheckFailedException')).toBe(true);
     expect(js.length / js.split('\n').length).toBeGreaterThan(2000); // minified: long lines
+  });
+
+  it("keeps every function far below Lambda's 250 MB of unzipped code", () => {
+    const sizes = functionsOf(s).map(([id, fn]) => {
+      const key = fn.Properties.Code.S3Key as string;
+      return [id, directoryBytes(path.join(s.outdir, `asset.${key.replace(/\.zip$/, '')}`))] as const;
+    });
+    const [largest, bytes] = sizes.reduce((a, b) => (b[1] > a[1] ? b : a));
+    report(`unzipped code: largest ${(bytes / 2 ** 20).toFixed(2)} MiB (${largest}) of 250 MB`);
+    for (const [, size] of sizes) expect(size).toBeLessThan(LIMITS.unzippedCodeBytes);
   });
 
   it('stores documents in an on-demand, point-in-time-recoverable, encrypted table that outlives the stack', () => {
@@ -204,6 +335,188 @@ describe('the default deployment (no cluster, no proxy)', () => {
   it('outputs the API URL and the table name', () => {
     s.template.hasOutput('ApiUrl', {});
     s.template.hasOutput('TableName', { Value: { Ref: Match.stringLikeRegexp('^Table') } });
+  });
+});
+
+describe('the split into nested stacks', () => {
+  /** The deployment with the most resources and the longest settings a user can choose. */
+  const FULLEST = {
+    ...SIGV4,
+    proxyDataPlane: 'true',
+    vpcId: 'vpc-0a1b2c3d4e5f60718',
+    vpcSubnetIds: 'subnet-0a1b2c3d4e5f60718,subnet-1a1b2c3d4e5f60718,subnet-2a1b2c3d4e5f60718',
+    ismAllowList: ACTION_TYPES.join(','),
+    ingestionMode: 'native',
+    kinesisStreamArns: Array.from(
+      { length: 10 },
+      (_, i) => `arn:aws:kinesis:eu-west-1:123456789012:stream/ingestion-source-stream-${i}`,
+    ).join(','),
+  };
+  let s: Synth;
+  beforeAll(() => {
+    s = synth(FULLEST, { bundle: false });
+  });
+
+  const resourcesOf = (t: TemplateFile): [string, Json][] =>
+    Object.entries(t.json.Resources as Record<string, Json>);
+
+  it('deploys each namespace of the route table (its lambdas/<namespace>/ folder) and the workers in a nested stack of its own', () => {
+    const [, ...nested] = s.templates;
+    const expected = new Set([
+      ...[...operations, fallback, dataPlaneProxy].map((o) => namespaceOf(o.handler)),
+      WORKERS_NAMESPACE,
+    ]);
+    expect(nested.map((t) => t.stack).sort()).toEqual([...expected].map(constructIdFor).sort());
+    const stackOf = (fnId: string): string | undefined =>
+      s.templates.find((t) => t.json.Resources[fnId]?.Type === 'AWS::Lambda::Function')?.stack;
+    for (const op of [...operations, fallback, dataPlaneProxy]) {
+      expect(stackOf(constructIdFor(op.operation))).toBe(constructIdFor(namespaceOf(op.handler)));
+    }
+    for (const w of workers) expect(stackOf(constructIdFor(w.worker))).toBe('Workers');
+  });
+
+  it('keeps the table, the API, its stage and every route in the parent, which holds no function', () => {
+    const types = new Set(
+      Object.values(s.templates[0].json.Resources as Record<string, Json>).map((r) => r.Type),
+    );
+    expect([...types].sort()).toEqual(
+      [
+        'AWS::ApiGatewayV2::Api',
+        'AWS::ApiGatewayV2::Route',
+        'AWS::ApiGatewayV2::Stage',
+        'AWS::CloudFormation::Stack',
+        'AWS::DynamoDB::Table',
+        'AWS::EC2::SecurityGroup',
+        'AWS::Logs::LogGroup',
+      ].sort(),
+    );
+    for (const t of s.templates.slice(1)) {
+      expect(resourcesOf(t).filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route')).toEqual([]);
+    }
+  });
+
+  it('gives each API function one invoke permission for all its routes, and its routes one integration', () => {
+    const apiPermissions = ofType(s, 'AWS::Lambda::Permission').filter(
+      ([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com',
+    );
+    const apiFunctions = [...operations, fallback, dataPlaneProxy].map((o) => constructIdFor(o.operation));
+    expect(apiPermissions.map(([, p]) => p.Properties.FunctionName['Fn::GetAtt'][0]).sort()).toEqual(
+      [...apiFunctions].sort(),
+    );
+    for (const [, p] of apiPermissions) {
+      // Any route and stage of this API, and nothing else.
+      expect(p.Properties.SourceArn['Fn::Join'][1].at(-1)).toBe('/*/*');
+    }
+    expect(ofType(s, 'AWS::ApiGatewayV2::Integration')).toHaveLength(apiFunctions.length);
+  });
+
+  it(`keeps every template under ${LIMITS.resourcesPerTemplate} resources, ${LIMITS.outputsPerTemplate} outputs and parameters, and 1 MB`, () => {
+    report('resources per template (CloudFormation allows 500; this project keeps each under 250):');
+    for (const t of s.templates) {
+      report(
+        `  ${t.stack.padEnd(16)} ${String(resourcesOf(t).length).padStart(4)} resources ${String(Object.keys(t.json.Outputs ?? {}).length).padStart(4)} outputs ${String(Object.keys(t.json.Parameters ?? {}).length).padStart(3)} parameters ${String(Math.round(t.bytes / 1000)).padStart(5)} kB`,
+      );
+    }
+    for (const t of s.templates) {
+      expect(resourcesOf(t).length).toBeLessThanOrEqual(LIMITS.resourcesPerTemplate);
+      expect(Object.keys(t.json.Outputs ?? {}).length).toBeLessThanOrEqual(LIMITS.outputsPerTemplate);
+      expect(Object.keys(t.json.Parameters ?? {}).length).toBeLessThanOrEqual(LIMITS.parametersPerTemplate);
+      expect(t.bytes).toBeLessThan(LIMITS.templateBytes);
+    }
+  });
+
+  it(`serves at most ${LIMITS.routesPerApi} routes, the HTTP API's default quota`, () => {
+    const routes = ofType(s, 'AWS::ApiGatewayV2::Route').length;
+    report(`routes: ${routes} of ${LIMITS.routesPerApi}`);
+    expect(routes).toBeLessThanOrEqual(LIMITS.routesPerApi);
+  });
+
+  it("keeps each function's environment under Lambda's 4 KB", () => {
+    const sizes = functionsOf(s).map(([id, fn]) => {
+      const vars = resolveForSize(fn.Properties.Environment?.Variables ?? {}) as Record<string, string>;
+      return [id, Object.entries(vars).reduce((n, [k, v]) => n + k.length + String(v).length, 0)] as const;
+    });
+    const [largest, bytes] = sizes.reduce((a, b) => (b[1] > a[1] ? b : a));
+    report(`environment: largest ${bytes} bytes (${largest}) of ${LIMITS.environmentBytes}`);
+    for (const [, size] of sizes) expect(size).toBeLessThan(LIMITS.environmentBytes);
+  });
+
+  it("keeps each role's inline policies under IAM's 10,240 characters", () => {
+    const sizes = ofType(s, 'AWS::IAM::Role').map(([roleId, role]) => {
+      const attached = ofType(s, 'AWS::IAM::Policy')
+        .filter(([, p]) => (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId))
+        .map(([, p]) => p.Properties.PolicyDocument as Json);
+      const inline = ((role.Properties.Policies ?? []) as Json[]).map((p) => p.PolicyDocument as Json);
+      const chars = [...attached, ...inline].reduce(
+        (n, doc) => n + JSON.stringify(resolveForSize(doc)).length,
+        0,
+      );
+      return [roleId, chars] as const;
+    });
+    const [largest, chars] = sizes.reduce((a, b) => (b[1] > a[1] ? b : a));
+    report(`inline policy: largest ${chars} characters (${largest}) of ${LIMITS.inlinePolicyBytes}`);
+    for (const [, size] of sizes) expect(size).toBeLessThan(LIMITS.inlinePolicyBytes);
+  });
+
+  it('has no cdk-nag finding left unacknowledged', () => {
+    expect(nagViolations(s.outdir)).toEqual([]);
+  });
+
+  it('derives the nested stacks from the table: a route table of one namespace deploys that one, core and the workers', () => {
+    const sm = operations.filter((o) => namespaceOf(o.handler) === 'sm');
+    const small = synth({}, { bundle: false, routeTable: { ...ROUTE_TABLE, operations: sm } });
+    expect(small.templates.map((t) => t.stack)).toEqual(['IndexManagement', 'Core', 'Sm', 'Workers']);
+    const none = synth({}, { bundle: false, routeTable: { ...ROUTE_TABLE, operations: sm }, workers: [] });
+    expect(none.templates.map((t) => t.stack)).toEqual(['IndexManagement', 'Core', 'Sm']);
+  });
+
+  it('refuses a handler outside lambdas/<namespace>/', () => {
+    expect(namespaceOf('lambdas/transform/handlers/put-transform.ts')).toBe('transform');
+    expect(() => namespaceOf('lambdas/shared/http.ts')).toThrow(/lambdas\/<namespace>\//);
+    expect(() => namespaceOf('handlers/put.ts')).toThrow(/lambdas\/<namespace>\//);
+  });
+});
+
+describe('an upgrade of a deployment from before the split', () => {
+  const before = readJson(path.join(__dirname, 'fixtures', 'pre-nested-logical-ids.json')) as {
+    table: string;
+    api: string;
+    stage: string;
+    accessLogs: string;
+    routes: Record<string, string>;
+  };
+  let s: Synth;
+  beforeAll(() => {
+    s = synth({ proxyDataPlane: 'true', clusterEndpoint: ENDPOINT }, { bundle: false });
+  });
+
+  it('keeps the table at its logical id, retained with deletion protection: a redeploy never replaces it', () => {
+    const tables = Object.keys(s.templates[0].json.Resources as Record<string, Json>).filter(
+      (id) => s.resources[id].Type === 'AWS::DynamoDB::Table',
+    );
+    expect(tables).toEqual([before.table]);
+    expect(s.resources[before.table]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: { DeletionProtectionEnabled: true },
+    });
+  });
+
+  it('keeps the API, its stage and its access logs at their logical ids', () => {
+    const parent = s.templates[0].json.Resources as Record<string, Json>;
+    expect(parent[before.api]?.Type).toBe('AWS::ApiGatewayV2::Api');
+    expect(parent[before.stage]?.Type).toBe('AWS::ApiGatewayV2::Stage');
+    expect(parent[before.accessLogs]?.Type).toBe('AWS::Logs::LogGroup');
+  });
+
+  it('keeps every route at its logical id (a route created anew would collide with its old self)', () => {
+    const parent = s.templates[0].json.Resources as Record<string, Json>;
+    const now = Object.fromEntries(
+      Object.entries(parent)
+        .filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route')
+        .map(([id, r]) => [r.Properties.RouteKey as string, id]),
+    );
+    for (const [key, id] of Object.entries(before.routes)) expect([key, now[key]]).toEqual([key, id]);
   });
 });
 
@@ -503,10 +816,20 @@ describe('a VPC from context', () => {
       { bundle: false },
     );
     expect(ofType(s, 'AWS::EC2::SecurityGroup')).toHaveLength(1);
-    const [, fn] = functionsOf(s)[0];
-    expect(fn.Properties.VpcConfig.SecurityGroupIds).toEqual([
-      { 'Fn::GetAtt': [expect.stringMatching(/^FunctionSecurityGroup/), 'GroupId'] },
-    ]);
+    // The group lives in the parent; each nested stack receives its id as a parameter.
+    const nestedStacks = ofType(s, 'AWS::CloudFormation::Stack');
+    for (const [, fn] of functionsOf(s)) {
+      const [group] = fn.Properties.VpcConfig.SecurityGroupIds as Json[];
+      const passed = nestedStacks
+        .map(([, n]) => n.Properties.Parameters?.[group.Ref as string] as Json | undefined)
+        .filter(Boolean);
+      expect(passed.length).toBeGreaterThan(0);
+      for (const value of passed) {
+        expect(value).toEqual({
+          'Fn::GetAtt': [expect.stringMatching(/^FunctionSecurityGroup/), 'GroupId'],
+        });
+      }
+    }
   });
 });
 
@@ -720,10 +1043,7 @@ describe('the real CDK CLI', () => {
     ).catch((e: Error & { stderr?: string }) => {
       throw new Error(`cdk synth failed: ${e.message}\n${e.stderr ?? ''}`);
     });
-    const template = JSON.parse(
-      fs.readFileSync(path.join(outdir, 'ImCliTest.template.json'), 'utf8'),
-    ) as Json;
-    const resources = Object.values(template.Resources as Record<string, Json>);
+    const resources = Object.values(mergedResources(templatesOf(outdir, 'ImCliTest')));
     expect(resources.filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(
       operations.length + workers.length + 2,
     );
