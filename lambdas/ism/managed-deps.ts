@@ -1,5 +1,6 @@
 import { systemClock } from '../shared/clock';
 import { documentClient, tableName } from '../shared/dynamo';
+import { pluginSettingsStore } from '../shared/plugin-settings-store';
 import { JobStore } from '../shared/jobs/job-store';
 import { clusterApi } from './cluster-deps';
 import type { MaintenanceState } from './history/maintenance';
@@ -34,6 +35,7 @@ export const managedIndexService = (): ManagedIndexService =>
     clusterApi(),
   ));
 
-export const ismSwitch = (): IsmSwitch => new IsmSwitch(controlStore() as JobStore<IsmControl>);
+/** `plugins.index_state_management.enabled`, kept with the other plugin cluster settings. */
+export const ismSwitch = (): IsmSwitch => new IsmSwitch(pluginSettingsStore());
 
 export const clock = systemClock;

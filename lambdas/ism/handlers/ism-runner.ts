@@ -4,19 +4,14 @@ import { logger } from '../../shared/logger';
 import { workerHandler } from '../../shared/worker';
 import { clusterApi } from '../cluster-deps';
 import { ismRolloverPorts } from '../rollover-deps';
-import {
-  controlStore,
-  historyStore,
-  ismSwitch,
-  managedStore,
-  optOutStore,
-  policyStore,
-} from '../managed-deps';
+import { controlStore, historyStore, managedStore, optOutStore, policyStore } from '../managed-deps';
 import { autoManage } from '../managed-index/templates';
 import { allowListFromEnv } from '../policy/allow-list';
 import { IsmHistory, withHistory } from '../history/ism-history';
 import { maintainHistory } from '../history/maintenance';
-import { historySettingsFromEnv } from '../history/settings';
+import { historySettingsFrom } from '../history/settings';
+import { ISM_ENABLED, ISM_JITTER, ISM_JOB_INTERVAL } from '../../shared/plugin-settings';
+import { pluginSettings } from '../../shared/plugin-settings-store';
 import { clusterIsRed } from '../runner/cluster-health';
 import { ismNotifier } from '../runner/notify';
 import { notifier } from '../../notifications/notifier';
@@ -24,11 +19,10 @@ import { ismRollupJobId, ismRollupProgress, startIsmRollup } from '../../rollup/
 import { rollupService } from '../../rollup/deps';
 import { ismWork } from '../runner/run-managed-index';
 
-/** The ism-runner worker: every due managed index, one lease each (see runner/run-managed-index.ts). */
-const minutes = Math.max(1, Number(process.env.ISM_JOB_INTERVAL_MINUTES ?? 5) || 5);
-const jitter = Math.min(1, Math.max(0, Number(process.env.ISM_JITTER ?? 0.6)));
-
-const historySettings = historySettingsFromEnv();
+/**
+ * The ism-runner worker: every due managed index, one lease each (see runner/run-managed-index.ts).
+ * The plugin's cluster settings (enabled, job_interval, jitter, history.*) are read on each run.
+ */
 const historyFailed = (error: unknown): void =>
   logger.warn('ISM history could not be written', { error: String(error) });
 
@@ -36,9 +30,11 @@ const historyFailed = (error: unknown): void =>
 const IDLE = { kind: 'ism', found: 0, ran: 0, failed: 0, skipped: 0, stale: 0, more: false, tookMs: 0 };
 
 export const handler = workerHandler('ism-runner', async (invocation) => {
-  if (!(await ismSwitch().enabled())) {
+  const settings = await pluginSettings();
+  if (!settings.get(ISM_ENABLED)) {
     return { ...IDLE, stopped: true };
   }
+  const historySettings = historySettingsFrom(settings);
   const cluster = clusterApi();
   if (await clusterIsRed(cluster)) {
     logger.info('ism-runner skips this run: the cluster health is red');
@@ -79,8 +75,8 @@ export const handler = workerHandler('ism-runner', async (invocation) => {
           progress: (id) => ismRollupProgress(rollupService(), id),
         },
         ...ismRolloverPorts(),
-        jobIntervalMs: minutes * 60_000,
-        jitter,
+        jobIntervalMs: settings.get(ISM_JOB_INTERVAL) * 60_000,
+        jitter: settings.get(ISM_JITTER),
         allowList: allowListFromEnv(),
       }),
       history,

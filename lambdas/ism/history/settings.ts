@@ -1,3 +1,14 @@
+import {
+  ISM_HISTORY_ENABLED,
+  ISM_HISTORY_MAX_AGE,
+  ISM_HISTORY_MAX_DOCS,
+  ISM_HISTORY_NUMBER_OF_REPLICAS,
+  ISM_HISTORY_NUMBER_OF_SHARDS,
+  ISM_HISTORY_RETENTION_PERIOD,
+  ISM_HISTORY_ROLLOVER_CHECK_PERIOD,
+  type PluginSettingsView,
+} from '../../shared/plugin-settings';
+
 /**
  * The plugin's `plugins.index_state_management.history.*` settings, from the environment the
  * stack gives the ism-runner (CDK context `ismHistory*`, see infra/config.ts). Defaults are the
@@ -46,3 +57,14 @@ export const historySettingsFromEnv = (env: NodeJS.ProcessEnv = process.env): Hi
     replicas: positive(env.ISM_HISTORY_REPLICAS, d.replicas, 0),
   };
 };
+
+/** The history settings in force: the cluster settings' values (PUT _cluster/settings) over the environment's. */
+export const historySettingsFrom = (settings: PluginSettingsView): HistorySettings => ({
+  enabled: settings.get(ISM_HISTORY_ENABLED),
+  maxDocs: settings.get(ISM_HISTORY_MAX_DOCS),
+  maxAgeMs: settings.get(ISM_HISTORY_MAX_AGE),
+  checkPeriodMs: settings.get(ISM_HISTORY_ROLLOVER_CHECK_PERIOD),
+  retentionMs: settings.get(ISM_HISTORY_RETENTION_PERIOD),
+  shards: settings.get(ISM_HISTORY_NUMBER_OF_SHARDS),
+  replicas: settings.get(ISM_HISTORY_NUMBER_OF_REPLICAS),
+});

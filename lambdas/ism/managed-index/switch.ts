@@ -1,26 +1,28 @@
-import type { JobStore } from '../../shared/jobs/job-store';
+import { ISM_ENABLED, PluginSettingsView } from '../../shared/plugin-settings';
+import type { PluginSettingsStore } from '../../shared/plugin-settings-store';
 
 /**
- * The deployment-wide ISM switch (the plugin's `plugins.index_state_management.enabled`): while
- * stopped, the runner does nothing; started again, every index carries on where it was.
+ * The deployment-wide ISM switch: the plugin's cluster setting
+ * `plugins.index_state_management.enabled` itself (PUT _cluster/settings sets the same value).
+ * While stopped, the runner does nothing; started again, every index carries on where it was.
  */
+/** The `ism-control/switch` item of earlier versions, which the setting replaces (no longer read). */
 export interface IsmControl {
   enabled: boolean;
 }
 
-const ID = 'switch';
-
 export class IsmSwitch {
-  constructor(private readonly store: JobStore<IsmControl>) {}
+  constructor(private readonly settings: Pick<PluginSettingsStore, 'read' | 'update'>) {}
 
   async enabled(): Promise<boolean> {
-    return (await this.store.get(ID))?.state.enabled ?? true;
+    return new PluginSettingsView(await this.settings.read()).get(ISM_ENABLED);
   }
 
+  /** Sets the persistent value; a transient one, which would win over it, is removed. */
   async set(enabled: boolean): Promise<void> {
-    if (!(await this.store.create(ID, { enabled }, null))) {
-      const current = await this.store.get(ID);
-      if (current) await this.store.update(ID, current.rev, { enabled }, null);
-    }
+    await this.settings.update({
+      persistent: { [ISM_ENABLED.key]: String(enabled) },
+      transient: { [ISM_ENABLED.key]: null },
+    });
   }
 }
