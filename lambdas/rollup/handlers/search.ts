@@ -12,7 +12,8 @@ import {
   type SearchTargets,
 } from '../search/rewrite';
 import { mergeSearchResponses } from '../search/merge';
-import { rollupSearchSettingsFromEnv } from '../search/settings';
+import { rollupSearchSettingsFrom } from '../search/settings';
+import { pluginSettings } from '../../shared/plugin-settings-store';
 import type { RollupJob } from '../job/model';
 
 /**
@@ -52,7 +53,7 @@ export const handler = async (event: ApiEvent, context?: Context): Promise<ApiRe
   const method = event.requestContext.http.method.toUpperCase();
   const query = event.queryStringParameters ?? {};
   try {
-    const settings = rollupSearchSettingsFromEnv();
+    const settings = rollupSearchSettingsFrom(await pluginSettings());
     // Disabled, the interceptor leaves every shard request alone: the cluster answers as is.
     if (!settings.enabled) return await passThrough(event, context);
     const index = decodeURIComponent(event.pathParameters?.index ?? event.rawPath.split('/')[1] ?? '');

@@ -1,9 +1,17 @@
+import {
+  ROLLUP_SEARCH_ALL_JOBS,
+  ROLLUP_SEARCH_ENABLED,
+  ROLLUP_SEARCH_SOURCE_INDICES,
+  type PluginSettingsView,
+} from '../../shared/plugin-settings';
+
 /**
- * The plugin's search-interceptor cluster settings (RollupSettings), which a cluster without the
- * plugin refuses in `_cluster/settings`: the deployment sets them instead, as it does the other
- * plugin-only settings (CDK context `rollupSearch*`, see infra/config.ts, passed to the search
- * functions as ROLLUP_SEARCH_*; locally, set them before `npm start`). Read on every search, so a
- * changed value applies to the next search, as a dynamic setting does. Defaults are the plugin's.
+ * The plugin's search-interceptor cluster settings (RollupSettings), set with
+ * `PUT _cluster/settings` (kept by the control plane: lambdas/shared/plugin-settings.ts), over the
+ * deployment's own values (CDK context `rollupSearch*`, see infra/config.ts, passed to the search
+ * functions as ROLLUP_SEARCH_*; locally, set them before `npm start`). Read on every search (the
+ * stored values at most a few seconds old), so a changed value applies to the next searches, as a
+ * dynamic setting does. Defaults are the plugin's.
  *
  * - `plugins.rollup.search.enabled` (true): false leaves every search unrewritten.
  * - `plugins.rollup.search.search_all_jobs` (false): true accepts the documents of every job that
@@ -44,3 +52,10 @@ export const rollupSearchSettingsFromEnv = (env: NodeJS.ProcessEnv = process.env
     sourceIndices: flag(env[ROLLUP_SEARCH_ENV.sourceIndices], d.sourceIndices),
   };
 };
+
+/** The settings in force (`PUT _cluster/settings` values over the environment's). */
+export const rollupSearchSettingsFrom = (settings: PluginSettingsView): RollupSearchSettings => ({
+  enabled: settings.get(ROLLUP_SEARCH_ENABLED),
+  allJobs: settings.get(ROLLUP_SEARCH_ALL_JOBS),
+  sourceIndices: settings.get(ROLLUP_SEARCH_SOURCE_INDICES),
+});
