@@ -43,6 +43,11 @@ export const NEEDS = [
   'rollup-job-stopped',
   /** The sample job's target index, rolled up from a small source index (built once). */
   'rollup-index',
+  // Transforms (of the rollup fixture's source index, `nyc-taxi-data`).
+  'transform-job',
+  'no-transform-job',
+  'transform-job-started',
+  'transform-job-stopped',
   // Ingestion: the sample index `orders` with an ingestion source.
   'no-orders-index',
   'orders-ingesting',
@@ -168,6 +173,25 @@ export const COLD_START_CASES: Readonly<Record<string, ColdStartCase>> = {
   // Rewritten by the interceptor: the aggregations come back under the names asked for.
   'rollups.search': { status: 200, bodyHas: ['"avg_passengers"', '"by_location"'], needs: ['rollup-index'] },
   'rollups.search_get': { status: 200, bodyHas: ['"hits"'], needs: ['rollup-index'] },
+
+  'transforms.put': {
+    status: 201,
+    bodyHas: ['"_id":"nyc-taxi-by-location"'],
+    needs: ['rollup-index', 'no-transform-job'],
+  },
+  'transforms.get': { status: 200, bodyHas: ['"_id":"nyc-taxi-by-location"'], needs: ['transform-job'] },
+  'transforms.search': { status: 200, bodyHas: ['"total_transforms":1'], needs: ['transform-job'] },
+  'transforms.exists': { status: 200, needs: ['transform-job'] },
+  // A disabled job: deleting an enabled one takes `force`.
+  'transforms.delete': { status: 200, bodyHas: ['"result":"deleted"'], needs: ['transform-job-stopped'] },
+  'transforms.start': { status: 200, bodyHas: [ACK], needs: ['transform-job-stopped'] },
+  'transforms.stop': { status: 200, bodyHas: [ACK], needs: ['transform-job-started'] },
+  'transforms.explain': {
+    status: 200,
+    bodyHas: ['"nyc-taxi-by-location"'],
+    needs: ['transform-job', 'cluster'],
+  },
+  'transforms.preview': { status: 200, bodyHas: ['"documents"', '"location"'], needs: ['rollup-index'] },
 
   'indices.create': {
     status: 200,

@@ -146,6 +146,22 @@ export class Fixtures {
       case 'rollup-index':
         return this.onceOnly(need, () => this.buildRollupIndex());
 
+      case 'transform-job':
+        await this.setUp('rollup-index');
+        return void (await this.call('transforms.put', [201, 409]));
+      case 'no-transform-job':
+        return void (await this.call('transforms.delete', [200], {
+          ...this.deps.sample('transforms.delete'),
+          queryStringParameters: { force: 'true' },
+          rawQueryString: 'force=true',
+        }));
+      case 'transform-job-started':
+        await this.setUp('transform-job');
+        return void (await this.call('transforms.start', [200]));
+      case 'transform-job-stopped':
+        await this.setUp('transform-job');
+        return void (await this.call('transforms.stop', [200]));
+
       case 'no-orders-index': {
         const client = await this.deps.client();
         await client.indices.delete({ index: SAMPLE_INGEST_INDEX, ignore_unavailable: true } as never);

@@ -50,6 +50,14 @@ export const workers: readonly Worker[] = [
     cluster: true,
   },
   {
+    kind: 'transform',
+    worker: 'transform-runner',
+    handler: 'lambdas/transform/handlers/transform-runner.ts',
+    schedule: 'rate(1 minute)',
+    timeoutSeconds: 900,
+    cluster: true,
+  },
+  {
     kind: 'sm',
     worker: 'sm-runner',
     handler: 'lambdas/sm/handlers/sm-runner.ts',

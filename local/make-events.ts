@@ -109,6 +109,37 @@ export const NYC_TAXI_ROLLUP = {
   },
 };
 
+/** A transform of the same taxi data: passengers per pickup location. */
+export const SAMPLE_TRANSFORM_ID = 'nyc-taxi-by-location';
+export const NYC_TAXI_TRANSFORM = {
+  transform: {
+    enabled: false,
+    continuous: false,
+    schedule: { interval: { period: 1, unit: 'Minutes', start_time: 1736937000000 } },
+    description: 'Passengers per pickup location',
+    source_index: NYC_TAXI_ROLLUP.rollup.source_index,
+    target_index: 'nyc-taxi-by-location',
+    data_selection_query: { match_all: {} },
+    page_size: 1000,
+    groups: [{ terms: { source_field: 'PULocationID', target_field: 'location' } }],
+    aggregations: {
+      passengers: { sum: { field: 'passenger_count' } },
+      avg_passengers: { avg: { field: 'passenger_count' } },
+      max_passengers: { max: { field: 'passenger_count' } },
+    },
+  },
+};
+
+const transformSample =
+  (suffix = '', body?: unknown) =>
+  (op: Operation): Sample => ({
+    method: op.method,
+    path: `/_plugins/_transform/${SAMPLE_TRANSFORM_ID}${suffix}`,
+    pathParameters: { id: SAMPLE_TRANSFORM_ID },
+    body,
+    routeKey: routeKey(op, `/_plugins/_transform/{id}${suffix}`),
+  });
+
 const rollupSample =
   (suffix = '', body?: unknown) =>
   (op: Operation): Sample => ({
@@ -185,6 +216,25 @@ const SAMPLES: Record<string, (op: Operation) => Sample> = {
   'rollups.start': rollupSample('/_start'),
   'rollups.stop': rollupSample('/_stop'),
   'rollups.explain': rollupSample('/_explain'),
+  'transforms.put': transformSample('', NYC_TAXI_TRANSFORM),
+  'transforms.get': transformSample(),
+  'transforms.exists': transformSample(),
+  'transforms.delete': transformSample(),
+  'transforms.start': transformSample('/_start'),
+  'transforms.stop': transformSample('/_stop'),
+  'transforms.explain': transformSample('/_explain'),
+  'transforms.search': (op) => ({
+    method: op.method,
+    path: '/_plugins/_transform',
+    query: 'search=nyc-taxi&from=0&size=20&sortField=transform.transform_id.keyword&sortDirection=asc',
+    routeKey: routeKey(op, '/_plugins/_transform'),
+  }),
+  'transforms.preview': (op) => ({
+    method: op.method,
+    path: '/_plugins/_transform/_preview',
+    body: NYC_TAXI_TRANSFORM,
+    routeKey: routeKey(op, '/_plugins/_transform/_preview'),
+  }),
   'ism.delete_policy': (op) => ({
     method: op.method,
     path: `/_plugins/_ism/policies/${SAMPLE_POLICY_ID}`,
