@@ -207,6 +207,17 @@ export const COLD_START_CASES: Readonly<Record<string, ColdStartCase>> = {
     needs: ['orders-ingesting'],
   },
 
+  'cluster.put_settings': {
+    status: 200,
+    bodyHas: [ACK, '"jitter":"0.6"', '"enable":"all"'],
+    needs: ['cluster'],
+  },
+  'cluster.get_settings': {
+    status: 200,
+    bodyHas: ['"plugins.index_state_management.job_interval":"', '"plugins.rollup.search.enabled":"'],
+    needs: ['cluster'],
+  },
+
   // A POST on a policy's path: OpenSearch's "Incorrect HTTP method" 405.
   [fallback.operation]: { status: 405, bodyHas: ['Incorrect HTTP method'], needs: [] },
   // GET _cluster/health through to the cluster.

@@ -40,6 +40,21 @@ const rollupSearchEnvironment = (config: ControlPlaneConfig): Record<string, str
   ROLLUP_SEARCH_SOURCE_INDICES: String(config.rollup.search.sourceIndices),
 });
 
+/**
+ * The deployment's values of the plugin's cluster settings (see lambdas/shared/plugin-settings.ts
+ * nodeSettingsFromEnv), which `GET _cluster/settings?include_defaults` shows as a node's own.
+ */
+const pluginSettingsEnvironment = (config: ControlPlaneConfig): Record<string, string> => ({
+  ...rollupSearchEnvironment(config),
+  ISM_JOB_INTERVAL_MINUTES: String(config.ism.jobIntervalMinutes),
+  ISM_JITTER: String(config.ism.jitter),
+  ISM_HISTORY_ENABLED: String(config.ism.history.enabled),
+  ISM_HISTORY_MAX_DOCS: String(config.ism.history.maxDocs),
+  ISM_HISTORY_MAX_AGE_HOURS: String(config.ism.history.maxAgeHours),
+  ISM_HISTORY_RETENTION_DAYS: String(config.ism.history.retentionDays),
+  ISM_HISTORY_REPLICAS: String(config.ism.history.replicas),
+});
+
 /** Query parameters OpenSearch accepts on every route. */
 export const GLOBAL_PARAMS = ['pretty', 'human', 'error_trace', 'filter_path', 'source'] as const;
 
@@ -505,6 +520,26 @@ export const operations: readonly Operation[] = [
     handler: 'lambdas/ingestion/handlers/get-state.ts',
     params: [...INDEX_OPTIONS, 'size', 'next_token', 'sort', 'shards', 'timeout'],
     cluster: true,
+  },
+  {
+    // The plugin's settings (lambdas/shared/plugin-settings.ts) are answered here; every other
+    // setting of the request goes to the cluster.
+    operation: 'cluster.put_settings',
+    method: 'PUT',
+    paths: ['/_cluster/settings'],
+    handler: 'lambdas/core/handlers/put-cluster-settings.ts',
+    params: ['flat_settings', 'timeout', 'master_timeout', 'cluster_manager_timeout'],
+    cluster: true,
+  },
+  {
+    // The cluster's answer with the plugin's settings added (include_defaults: every one of them).
+    operation: 'cluster.get_settings',
+    method: 'GET',
+    paths: ['/_cluster/settings'],
+    handler: 'lambdas/core/handlers/get-cluster-settings.ts',
+    params: ['flat_settings', 'include_defaults', 'local', 'master_timeout', 'cluster_manager_timeout'],
+    cluster: true,
+    configEnvironment: pluginSettingsEnvironment,
   },
 ];
 

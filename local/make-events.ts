@@ -336,6 +336,25 @@ Object.assign(SAMPLES, {
   'indices.get_settings': (op: Operation) => indexSample(op, '/_settings'),
 } satisfies Record<string, (op: Operation) => Sample>);
 
+/** One plugin setting (ours) and one of the cluster's, in one request, as users send them. */
+Object.assign(SAMPLES, {
+  'cluster.put_settings': (op: Operation): Sample => ({
+    method: op.method,
+    path: '/_cluster/settings',
+    body: {
+      transient: { 'plugins.index_state_management.jitter': 0.6, 'cluster.routing.allocation.enable': 'all' },
+    },
+    routeKey: routeKey(op, op.paths[0]),
+  }),
+  'cluster.get_settings': (op: Operation): Sample => ({
+    method: op.method,
+    path: '/_cluster/settings',
+    // Every plugin setting with the value in force (the cluster's own defaults filtered out).
+    query: 'include_defaults=true&flat_settings=true&filter_path=persistent,transient,defaults.plugins*',
+    routeKey: routeKey(op, op.paths[0]),
+  }),
+} satisfies Record<string, (op: Operation) => Sample>);
+
 const ismIndexSample =
   (action: string, body?: unknown) =>
   (op: Operation): Sample => ({
