@@ -49,8 +49,14 @@ export const dispatch = async (req: {
     });
     return loadHandler(match.operation.handler)(event, lambdaContext(match.operation.operation));
   }
-  const target = match.kind === 'data_plane' ? dataPlaneProxy : fallback;
-  return loadHandler(target.handler)(toApiEvent(base), lambdaContext(target.operation));
+  if (match.kind === 'data_plane') {
+    return loadHandler(dataPlaneProxy.handler)(toApiEvent(base), lambdaContext(dataPlaneProxy.operation));
+  }
+  // OpenSearch's 405/400 name the uri as sent, trailing slash included (as API Gateway's rawPath does).
+  return loadHandler(fallback.handler)(
+    toApiEvent({ ...base, path: rawPath }),
+    lambdaContext(fallback.operation),
+  );
 };
 
 export interface ApiServer {

@@ -1,7 +1,7 @@
 import { DocumentStore, type StoredDocument } from '../shared/document-store';
 import { CONFIG_INDEX, illegalArgument, statusException, versionConflict } from '../shared/errors';
 import type { Policy } from './policy/model';
-import { compileQueryString } from './query-string';
+import { compilePolicyQuery } from './policy-query';
 import { sortDocuments } from '../shared/sort-documents';
 
 /**
@@ -64,13 +64,8 @@ export class PolicyService {
         `No enum constant org.opensearch.search.sort.SortOrder.${params.sortOrder.toUpperCase()}`,
       );
     }
-    const matches = compileQueryString(params.queryString);
-    const all = sortDocuments(
-      (await this.store.list()).filter((d) => matches(d.id)),
-      params.sortField,
-      'policy',
-      order,
-    );
+    const matches = compilePolicyQuery(params.queryString);
+    const all = sortDocuments((await this.store.list()).filter(matches), params.sortField, 'policy', order);
     return { policies: all.slice(params.from, params.from + params.size), total: all.length };
   }
 }

@@ -5,6 +5,7 @@ import { disallowedActions, type AllowList } from './policy/allow-list';
 import { findTemplateConflict } from './policy/ism-template';
 import type { Policy } from './policy/model';
 import { ISM_CONFIG_SCHEMA_VERSION, parsePolicy } from './policy/parse';
+import { withTokenLocations } from '../shared/xcontent';
 
 /**
  * Creating and updating ISM policies: OpenSearch's validation, the ism_template overlap rules
@@ -43,11 +44,14 @@ export class PolicyWriter {
     body: unknown,
     ifSeqNo: number | undefined,
     ifPrimaryTerm: number | undefined,
+    /** The body as sent, so that token errors can say where (line/col) they are. */
+    rawBody?: string,
   ): Promise<PutPolicyResult> {
     if (!id) throw illegalArgument('Missing policy ID');
     validateId(id);
     if (body === undefined) throw new OpenSearchError(400, 'parse_exception', 'request body is required');
-    const parsed = parsePolicy(body, { policyId: id, now: this.clock.now() });
+    const now = this.clock.now();
+    const parsed = withTokenLocations(rawBody, body, () => parsePolicy(body, { policyId: id, now }));
     const refused = disallowedActions(parsed, this.allowList);
     if (refused.length > 0) throw new ActionsNotAllowedError(refused);
     const stored: Policy = { ...parsed, schema_version: ISM_CONFIG_SCHEMA_VERSION };

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * OpenSearch's error envelope. Every failure the API returns is an {@link OpenSearchError};
  * anything else that escapes a handler is turned into one by the http middleware.
@@ -54,8 +56,20 @@ export const statusException = (status: number, reason: string): OpenSearchError
 /** The metadata OpenSearch attaches to conflicts on the ISM config index. */
 export const CONFIG_INDEX = '.opendistro-ism-config';
 
+/**
+ * The uuid an index's errors name it by. Our documents live in no index, so a stable stand-in:
+ * 22 URL-safe base64 characters, as OpenSearch's are, derived from the index name.
+ */
+export const indexUuid = (index: string): string =>
+  createHash('sha1').update(index).digest('base64url').slice(0, 22);
+
+/** A shard-level conflict, as OpenSearch names its shard: index, shard and index_uuid. */
 export const versionConflict = (reason: string, index = CONFIG_INDEX): OpenSearchError =>
-  new OpenSearchError(409, 'version_conflict_engine_exception', reason, { index, shard: '0' });
+  new OpenSearchError(409, 'version_conflict_engine_exception', reason, {
+    index,
+    shard: '0',
+    index_uuid: indexUuid(index),
+  });
 
 export const unrecognizedParameters = (path: string, params: string[]): OpenSearchError =>
   illegalArgument(

@@ -1,15 +1,25 @@
-import { illegalArgument } from './errors';
+import { OpenSearchError, illegalArgument } from './errors';
 
 /** Query-parameter readers with OpenSearch's parse errors (RestRequest.paramAsInt & co). */
 export type Query = Readonly<Record<string, string | undefined>>;
 
+/**
+ * RestRequest.paramAsInt/paramAsLong: Integer.parseInt/Long.parseLong (an optional sign and
+ * digits, nothing else), their NumberFormatException as the cause.
+ */
 const parseNumber = (query: Query, name: string, kind: 'int' | 'long'): number | undefined => {
   const raw = query[name];
   if (raw === undefined) return undefined;
-  const value = raw.trim() === '' ? NaN : Number(raw);
   const limit = kind === 'int' ? 2 ** 31 : 2 ** 63;
-  if (!Number.isInteger(value) || value < -limit || value >= limit) {
-    throw illegalArgument(`Failed to parse ${kind} parameter [${name}] with value [${raw}]`);
+  const value = /^[+-]?\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= -limit && value < limit)) {
+    throw new OpenSearchError(
+      400,
+      'illegal_argument_exception',
+      `Failed to parse ${kind} parameter [${name}] with value [${raw}]`,
+      {},
+      { type: 'number_format_exception', reason: `For input string: "${raw}"` },
+    );
   }
   return value;
 };

@@ -1,4 +1,5 @@
 import { OpenSearchError, illegalArgument } from './errors';
+import { tokenLocations, type TokenLocation } from './token-locations';
 
 /**
  * Reading parsed JSON the way OpenSearch's XContentParser reads a request body, so that a wrong
@@ -6,6 +7,8 @@ import { OpenSearchError, illegalArgument } from './errors';
  *
  * What cannot be reproduced from an already-parsed body: the `[line:col]` location OpenSearch puts
  * in some reasons, duplicate-key detection, and number literals as written (1.0 reads as 1).
+ * Token errors (`parsing_exception`) carry the `line`/`col` of the offending token when the body
+ * is read inside {@link withTokenLocations}.
  * Where the plugin answers 500 (IllegalStateException from `text()` on an object, Jackson's
  * coercion errors) we answer 400 with the plugin's type and reason.
  */
@@ -61,9 +64,83 @@ export const cause = (e: OpenSearchError): { type: string; reason: string } => (
   reason: e.reason,
 });
 
-/** XContentParserUtils.ensureExpectedToken */
-export const unexpectedToken = (expected: string, found: string): OpenSearchError =>
-  parsingException(`Failed to parse object: expecting token of type [${expected}] but found [${found}]`);
+// ---- token locations ------------------------------------------------------------------------
+
+/** The token a parsing error is about: a value, an object's field name, or a closing bracket. */
+export type TokenAt = { value: unknown } | { name: string; in: object } | { end: object };
+
+const pointedAt = new WeakMap<OpenSearchError, TokenAt>();
+/** Objects and arrays read so far, while a body is read inside withTokenLocations. */
+let entered: object[] | undefined;
+
+const enter = (value: object): void => {
+  entered?.push(value);
+};
+
+const pointAt = (error: OpenSearchError, at: TokenAt | undefined): OpenSearchError => {
+  if (at && entered) pointedAt.set(error, at);
+  return error;
+};
+
+/** A primitive's place: the most recently read container holding it (the reader is depth-first). */
+const locatePrimitive = (
+  value: unknown,
+  containers: object[],
+  root: unknown,
+): [object, string | number] | undefined => {
+  for (const c of [...containers].reverse().concat(isObject(root) || Array.isArray(root) ? [root] : [])) {
+    const key = Array.isArray(c)
+      ? c.findIndex((v) => Object.is(v, value))
+      : Object.keys(c).find((k) => Object.is((c as JsonObject)[k], value));
+    if (key !== undefined && key !== -1) return [c, key];
+  }
+  return undefined;
+};
+
+/**
+ * Reads a request body with `read`, and gives the token errors it throws the `line`/`col` of
+ * the token in `rawBody`, as Jackson's token location: what OpenSearch adds to a
+ * `parsing_exception`.
+ */
+export const withTokenLocations = <T>(rawBody: string | undefined, body: unknown, read: () => T): T => {
+  if (rawBody === undefined) return read();
+  const previous = entered;
+  const containers: object[] = [];
+  entered = containers;
+  try {
+    return read();
+  } catch (e) {
+    const at = e instanceof OpenSearchError ? pointedAt.get(e) : undefined;
+    if (!at || !(e instanceof OpenSearchError)) throw e;
+    const locations = tokenLocations(rawBody, body);
+    let location: TokenLocation | undefined;
+    if ('name' in at) location = locations.ofName(at.in, at.name);
+    else if ('end' in at) location = locations.ofEnd(at.end);
+    else if (Object.is(at.value, body)) location = locations.root;
+    else if (typeof at.value === 'object' && at.value !== null) location = locations.ofValue(at.value);
+    else {
+      const place = locatePrimitive(at.value, containers, body);
+      location = place && locations.ofKey(place[0], place[1]);
+    }
+    if (!location) throw e;
+    throw new OpenSearchError(
+      e.status,
+      e.type,
+      e.reason,
+      { ...e.metadata, line: location.line, col: location.col },
+      e.causedBy,
+    );
+  } finally {
+    entered = previous;
+  }
+};
+
+/** XContentParserUtils.ensureExpectedToken; `at` is the token found, for its location. */
+export const unexpectedToken = (expected: string, found: string, at?: TokenAt): OpenSearchError =>
+  pointAt(
+    parsingException(`Failed to parse object: expecting token of type [${expected}] but found [${found}]`),
+    at,
+  );
 
 /** The plugin's `else -> throw IllegalArgumentException("Invalid field: [x] found in Y.")`. */
 export const invalidField = (field: string, where: string): OpenSearchError =>
@@ -83,12 +160,14 @@ export const required = <T>(value: T | null | undefined, reason: string): T => {
 // ---- token readers ------------------------------------------------------------------------
 
 export const expectObject = (value: unknown): JsonObject => {
-  if (!isObject(value)) throw unexpectedToken('START_OBJECT', tokenOf(value));
+  if (!isObject(value)) throw unexpectedToken('START_OBJECT', tokenOf(value), { value });
+  enter(value);
   return value;
 };
 
 export const expectArray = (value: unknown): Json[] => {
-  if (!Array.isArray(value)) throw unexpectedToken('START_ARRAY', tokenOf(value));
+  if (!Array.isArray(value)) throw unexpectedToken('START_ARRAY', tokenOf(value), { value });
+  enter(value);
   return value as Json[];
 };
 
@@ -220,7 +299,9 @@ export const mapStrings = (value: unknown): Record<string, string> => {
 export const instant = (value: unknown): number | null => {
   if (value === null) return null;
   if (isObject(value) || Array.isArray(value)) {
-    throw parsingException(`Failed to parse object: unexpected token [${tokenOf(value)}] found`);
+    throw pointAt(parsingException(`Failed to parse object: unexpected token [${tokenOf(value)}] found`), {
+      value,
+    });
   }
   return longValue(value);
 };

@@ -90,7 +90,8 @@ describe('creating and reading a policy', () => {
   test('the legacy _opendistro prefix and the ?policyID= form reach the same documents', async () => {
     const created = await api.request('PUT', '/_opendistro/_ism/policies?policyID=legacy', hotWarmDelete());
     expect(created.status).toBe(201);
-    expect(created.headers.get('location')).toBe('/_opendistro/_ism/policies/legacy');
+    // The plugin's Location is always its _plugins path.
+    expect(created.headers.get('location')).toBe('/_plugins/_ism/policies/legacy');
     const viaPlugins = await api.request('GET', '/_plugins/_ism/policies/legacy');
     expect(viaPlugins.status).toBe(200);
     const viaList = await api.request('GET', '/_opendistro/_ism/policies?policyID=legacy');

@@ -265,7 +265,8 @@ describe('validation', () => {
     });
     expect(res.status).toBe(400);
     expect(res.body.error.type).toBe('illegal_argument_exception');
-    expect(res.body.error.reason).toMatch(/Invalid cron expression \[0 25 \* \* \*\]/);
+    // job-scheduler's cron-utils words.
+    expect(res.body.error.reason).toBe('Failed to parse cron expression. Value 25 not in range [0, 23]');
   });
 
   test('every broken policy-name rule is reported at once', async () => {

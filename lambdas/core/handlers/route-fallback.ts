@@ -3,8 +3,24 @@ import type { ApiEvent, ApiResult } from '../../shared/http';
 import { matchRoute } from '../router';
 
 /**
+ * The order OpenSearch lists a path's methods in its 405 (its handlers' method map, as the
+ * 2.19 plugin's policy routes show it: `[HEAD, PUT, GET, DELETE]`, `[PUT, GET]`); methods it
+ * was never seen with come after, in the route table's order.
+ */
+const METHOD_ORDER = ['HEAD', 'PUT', 'GET', 'DELETE'];
+
+const rank = (method: string): number => {
+  const i = METHOD_ORDER.indexOf(method);
+  return i === -1 ? METHOD_ORDER.length : i;
+};
+
+export const allowedMethodsText = (allowed: readonly string[]): string =>
+  [...allowed].sort((a, b) => rank(a) - rank(b)).join(', ');
+
+/**
  * Answers requests under the index-management prefixes that match no operation, with the
- * bodies OpenSearch itself sends (these two are not the usual error envelope).
+ * bodies OpenSearch itself sends (these two are not the usual error envelope). `path` is the
+ * path as sent, a trailing slash included.
  */
 export const fallbackResult = (method: string, path: string): ApiResult => {
   const match = matchRoute(method, path);
@@ -15,7 +31,7 @@ export const fallbackResult = (method: string, path: string): ApiResult => {
   });
   if (match.kind === 'method_not_allowed') {
     return json(405, {
-      error: `Incorrect HTTP method for uri [${path}] and method [${method}], allowed: [${match.allowed.join(', ')}]`,
+      error: `Incorrect HTTP method for uri [${path}] and method [${method}], allowed: [${allowedMethodsText(match.allowed)}]`,
       status: 405,
     });
   }

@@ -7,11 +7,11 @@ import { policyWriter } from '../writer-deps';
 /** PUT _plugins/_ism/policies/<id> (or ?policyID=<id>): create, or update with if_seq_no/if_primary_term. */
 export const handler = apiHandler(
   'ism.put_policy',
-  async ({ pathParams, query, body, path }): Promise<ApiResponse> => {
+  async ({ pathParams, query, body, rawBody }): Promise<ApiResponse> => {
     refreshParam(query);
     const id = pathParams.policy_id ?? query.policyID;
     const result = await policyWriter()
-      .put(id, body, longParam(query, 'if_seq_no'), longParam(query, 'if_primary_term'))
+      .put(id, body, longParam(query, 'if_seq_no'), longParam(query, 'if_primary_term'), rawBody)
       .catch((error: unknown) => {
         if (error instanceof ActionsNotAllowedError) return error;
         throw error;
@@ -24,10 +24,10 @@ export const handler = apiHandler(
       };
     }
     const { stored, echoed } = result;
-    const prefix = path.startsWith('/_opendistro') ? '/_opendistro' : '/_plugins';
     return {
       status: result.created ? 201 : 200,
-      headers: result.created ? { Location: `${prefix}/_ism/policies/${stored.id}` } : undefined,
+      // The plugin's POLICY_BASE_URI, whichever prefix the request came in on.
+      headers: result.created ? { Location: `/_plugins/_ism/policies/${stored.id}` } : undefined,
       body: {
         _id: stored.id,
         _version: stored.version,

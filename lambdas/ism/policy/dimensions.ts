@@ -9,8 +9,10 @@ import { check, doubleValue, fields, required, text } from '../../shared/xconten
  */
 
 export interface DimensionOptions {
-  /** Rollup jobs (3.x) take a date_histogram `format`; the 2.19 ISM rollup action does not. */
+  /** Whether a date_histogram takes a `format` (the 2.19.6 plugin's DateHistogram does). */
   readonly format?: boolean;
+  /** Render `format` even when absent, as `null` (DateHistogram.toXContent always writes it). */
+  readonly renderFormat?: boolean;
 }
 
 const parseDateHistogram = (value: unknown, options: DimensionOptions): Dimension => {
@@ -56,7 +58,7 @@ const parseDateHistogram = (value: unknown, options: DimensionOptions): Dimensio
       source_field: sourceField,
       target_field: targetField,
       timezone,
-      ...(format !== undefined ? { format } : {}),
+      ...(format !== undefined ? { format } : options.renderFormat ? { format: null } : {}),
     },
   };
 };
@@ -104,5 +106,6 @@ export const parseDimensionWith = (value: unknown, options: DimensionOptions): D
   return required(dimension, 'Dimension cannot be null');
 };
 
-/** Dimension.parse as the ISM rollup and transform actions read it. */
-export const parseDimension = (value: unknown): Dimension => parseDimensionWith(value, {});
+/** Dimension.parse as the ISM rollup and transform actions read and render it. */
+export const parseDimension = (value: unknown): Dimension =>
+  parseDimensionWith(value, { format: true, renderFormat: true });

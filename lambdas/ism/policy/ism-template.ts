@@ -54,7 +54,7 @@ export const parseIsmTemplates = (value: unknown, now: number): ISMTemplate[] | 
   if (value === null) return null;
   if (Array.isArray(value)) return value.map((t) => parseIsmTemplate(t, now));
   if (tokenOf(value) === 'START_OBJECT') return [parseIsmTemplate(value, now)];
-  throw unexpectedToken('START_ARRAY', tokenOf(value));
+  throw unexpectedToken('START_ARRAY', tokenOf(value), { value });
 };
 
 // ---- errors -------------------------------------------------------------------------------

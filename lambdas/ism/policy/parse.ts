@@ -35,12 +35,10 @@ import {
  */
 
 /**
- * `_meta.schema_version` of the 2.19 plugin's `.opendistro-ism-config` mapping, which is what the
- * plugin stores as a policy's schema_version (the PUT response echoes the body's instead).
- * 3.0.0-alpha1's mapping is 23, and three of its bumps (stop_replication/unfollow,
- * convert_index_to_remote, rollup target_index_settings) are not in 2.19.
+ * `_meta.schema_version` of the 2.19.6 plugin's `.opendistro-ism-config` mapping, which is what
+ * the plugin stores as a policy's schema_version (the PUT response echoes the body's instead).
  */
-export const ISM_CONFIG_SCHEMA_VERSION = 20;
+export const ISM_CONFIG_SCHEMA_VERSION = 21;
 
 /** IndexUtils.DEFAULT_SCHEMA_VERSION: what a body without schema_version parses to. */
 const DEFAULT_SCHEMA_VERSION = 1;
@@ -54,13 +52,14 @@ export interface ParsePolicyOptions {
 export function parsePolicy(body: unknown, opts: ParsePolicyOptions): Policy {
   if (body === undefined) throw new OpenSearchError(400, 'parse_exception', 'request body is required');
   // parseWithType: one top-level key, whose name is never looked at.
-  if (!isObject(body)) throw unexpectedToken('START_OBJECT', tokenOf(body));
+  if (!isObject(body)) throw unexpectedToken('START_OBJECT', tokenOf(body), { value: body });
   const entries = Object.entries(body);
-  if (entries.length === 0) throw unexpectedToken('FIELD_NAME', 'END_OBJECT');
+  if (entries.length === 0) throw unexpectedToken('FIELD_NAME', 'END_OBJECT', { end: body });
   const inner = entries[0][1];
-  if (!isObject(inner)) throw unexpectedToken('START_OBJECT', tokenOf(inner));
+  if (!isObject(inner)) throw unexpectedToken('START_OBJECT', tokenOf(inner), { value: inner });
   const policy = parsePolicyObject(inner, opts);
-  if (entries.length > 1) throw unexpectedToken('END_OBJECT', 'FIELD_NAME');
+  if (entries.length > 1)
+    throw unexpectedToken('END_OBJECT', 'FIELD_NAME', { name: entries[1][0], in: body });
 
   // TransportIndexPolicyAction: patterns of all templates, validated together.
   if (policy.ism_template) {
@@ -105,7 +104,7 @@ const parsePolicyObject = (value: unknown, opts: ParsePolicyOptions): Policy => 
         break;
       case 'user':
         // Filled from the security context by the server; a sent one is read and dropped.
-        if (v !== null && !isObject(v)) throw unexpectedToken('START_OBJECT', tokenOf(v));
+        if (v !== null && !isObject(v)) throw unexpectedToken('START_OBJECT', tokenOf(v), { value: v });
         break;
       default:
         throw invalidField(field, 'Policy');

@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import { illegalArgument } from '../../shared/errors';
+import { OpenSearchError } from '../../shared/errors';
 
 /**
  * Time-zone ids as Java's `ZoneId.of` accepts them (the plugin stores `zoneId.id`): IANA region
@@ -7,9 +7,15 @@ import { illegalArgument } from '../../shared/errors';
  * followed by an offset. Offsets are re-rendered as Java does (`+1` → `+01:00`, `+00:00` → `Z`).
  * Region names are checked against the runtime's tz database through luxon.
  *
- * Unknown ids are a 400 here; the plugin lets Java's DateTimeException escape as a 500.
+ * Refused ids carry Java's exception type and message (ZoneRulesException for an unknown
+ * region, DateTimeException for a malformed id), with status 400: the plugin lets them escape
+ * as a 500.
  */
-const unknownZone = (id: string) => illegalArgument(`Unknown time-zone ID: ${id}`);
+const unknownZone = (id: string) =>
+  new OpenSearchError(400, 'zone_rules_exception', `Unknown time-zone ID: ${id}`);
+const dateTime = (reason: string) => new OpenSearchError(400, 'date_time_exception', reason);
+
+const REGION_ID = /^[A-Za-z][A-Za-z0-9~/._+-]+$/;
 
 /** ZoneOffset.of: ±h, ±hh, ±hh:mm, ±hhmm, ±hh:mm:ss, ±hhmmss, within ±18:00. */
 const parseOffsetSeconds = (s: string): number | undefined => {
@@ -31,28 +37,29 @@ const offsetId = (total: number): string => {
 };
 
 const isRegion = (id: string): boolean => {
-  if (!/^[A-Za-z][A-Za-z0-9~/._+-]+$/.test(id) || !IANAZone.isValidZone(id)) return false;
+  if (!IANAZone.isValidZone(id)) return false;
   // Intl matches names case-insensitively; Java does not.
   const resolved = new Intl.DateTimeFormat('en-US', { timeZone: id }).resolvedOptions().timeZone;
   return resolved === id || resolved.toLowerCase() !== id.toLowerCase();
 };
 
-/** ZoneId.of(id).getId(), or a 400 with Java's message. */
+/** ZoneId.of(id).getId(), or a 400 with Java's exception and message. */
 export const normalizeZoneId = (id: string): string => {
   if (id === 'Z') return 'Z';
   if (id.startsWith('+') || id.startsWith('-')) {
     const total = parseOffsetSeconds(id);
-    if (total === undefined) throw illegalArgument(`Invalid ID for ZoneOffset, invalid format: ${id}`);
+    if (total === undefined) throw dateTime(`Invalid ID for ZoneOffset, invalid format: ${id}`);
     return offsetId(total);
   }
   for (const prefix of ['UTC', 'GMT', 'UT']) {
     if (id === prefix) return id;
     if (id.startsWith(`${prefix}+`) || id.startsWith(`${prefix}-`)) {
       const total = parseOffsetSeconds(id.slice(prefix.length));
-      if (total === undefined) throw illegalArgument(`Invalid ID for offset-based ZoneId: ${id}`);
+      if (total === undefined) throw dateTime(`Invalid ID for offset-based ZoneId: ${id}`);
       return total === 0 ? prefix : `${prefix}${offsetId(total)}`;
     }
   }
+  if (!REGION_ID.test(id)) throw dateTime(`Invalid ID for region-based ZoneId, invalid format: ${id}`);
   if (!isRegion(id)) throw unknownZone(id);
   return id;
 };

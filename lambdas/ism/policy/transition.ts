@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+import { checkUnixCron } from '../../shared/cron';
 import { illegalArgument } from '../../shared/errors';
 import type { Conditions, CronCondition, Transition } from './model';
 import { normalizeZoneId } from './timezone';
@@ -109,14 +110,16 @@ const parseSchedule = (value: unknown): CronCondition | undefined => {
   let expression: string | null = null;
   let timezone: string | null = null;
   let delay: number | undefined;
-  if (tokenOf(body) !== 'START_OBJECT') throw unexpectedToken('START_OBJECT', tokenOf(body));
+  if (tokenOf(body) !== 'START_OBJECT') throw unexpectedToken('START_OBJECT', tokenOf(body), { value: body });
   for (const [field, v] of fields(body)) {
     switch (field) {
       case 'expression':
         expression = textOrNull(v);
         break;
       case 'timezone':
+        // ZoneId.of runs as the field is read, before the expression is looked at.
         timezone = textOrNull(v);
+        if (timezone !== null) timezone = normalizeZoneId(timezone);
         break;
       case 'schedule_delay':
         delay = longValue(v);
@@ -125,47 +128,29 @@ const parseSchedule = (value: unknown): CronCondition | undefined => {
         throw illegalArgument(`Unknown cron field ${field}`);
     }
   }
-  // The plugin fails with a 500 (NullPointerException) on a missing expression or time zone.
+  // CronSchedule's constructor: the expression first, then the zone. The plugin fails with a
+  // 500 (NullPointerException) on a missing one; a 400 that names the missing field here.
   const cron: CronCondition['cron'] = {
     expression: validateCronExpression(required(expression, 'Cron expression is null')),
-    timezone: normalizeZoneId(required(timezone, 'Cron timezone is null')),
+    timezone: required(timezone, 'Cron timezone is null'),
   };
   if (delay !== undefined) cron.schedule_delay = delay;
   return { cron };
 };
 
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
-
 /**
- * A standard 5-field (Unix) cron expression, as job-scheduler's cron-utils UNIX definition
- * accepts: numbers, `*`, ranges, lists, steps, and month/day names. Values and ranges are checked
- * by cron-parser; the field count and the tokens it supports beyond Unix cron (seconds, L, W, #,
- * ?, H, @-nicknames) are rejected here.
+ * A 5-field Unix cron expression, checked as job-scheduler checks it (cron-utils, with its
+ * messages), then by cron-parser, which computes when it fires: what cron-parser alone refuses
+ * (a date no month has, such as Feb 30) is `Invalid cron expression [<expression>]: <why>`.
  */
 export const validateCronExpression = (expression: string): string => {
-  const invalid = (why: string) => illegalArgument(`Invalid cron expression [${expression}]: ${why}`);
-  const parts = expression.trim().split(/\s+/);
-  if (parts.length !== 5 || parts[0] === '') {
-    throw invalid(
-      `expected 5 fields (minute hour day-of-month month day-of-week), found ${parts[0] === '' ? 0 : parts.length}`,
-    );
-  }
-  parts.forEach((part, i) => {
-    for (const atom of part.split(/[,/-]/)) {
-      const name = atom.toUpperCase();
-      const ok =
-        atom === '*' ||
-        /^\d+$/.test(atom) ||
-        (i === 3 && MONTHS.includes(name)) ||
-        (i === 4 && DAYS.includes(name));
-      if (!ok) throw invalid(`unsupported value [${atom}]`);
-    }
-  });
+  checkUnixCron(expression);
   try {
     CronExpressionParser.parse(expression, { strict: false });
   } catch (e) {
-    throw invalid(e instanceof Error ? e.message : String(e));
+    throw illegalArgument(
+      `Invalid cron expression [${expression}]: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   return expression;
 };

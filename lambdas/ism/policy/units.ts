@@ -26,17 +26,13 @@ const NANOS_PER: Record<TimeUnit, number> = {
   d: 86400e9,
 };
 
-const parseWithCause = (reason: string, numberText: string): OpenSearchError =>
-  new OpenSearchError(
-    400,
-    'parse_exception',
-    reason,
-    {},
-    {
-      type: 'number_format_exception',
-      reason: numberText === '' ? 'For input string: ""' : `For input string: "${numberText}"`,
-    },
-  );
+/** Java's NumberFormatException from Long.parseLong. */
+const numberFormat = (numberText: string): OpenSearchError =>
+  new OpenSearchError(400, 'number_format_exception', `For input string: "${numberText}"`);
+
+/** `type` ("failed to parse [x]") caused by Long.parseLong's NumberFormatException. */
+const failedWithCause = (type: string, reason: string, numberText: string): OpenSearchError =>
+  new OpenSearchError(400, type, reason, {}, cause(numberFormat(numberText)));
 
 /** TimeValue.parseTimeValue(value, settingName). */
 export const parseTimeValue = (value: string, settingName: string): TimeValue => {
@@ -46,7 +42,9 @@ export const parseTimeValue = (value: string, settingName: string): TimeValue =>
     const duration = javaParseLong(number);
     if (duration === undefined) {
       const fractional = javaParseDouble(number) !== undefined;
-      throw parseWithCause(
+      // TimeValue lives in OpenSearch's libs: its parse errors are IllegalArgumentExceptions.
+      throw failedWithCause(
+        'illegal_argument_exception',
         fractional
           ? `failed to parse [${value}], fractional time values are not supported`
           : `failed to parse [${value}]`,
@@ -103,7 +101,8 @@ const BYTES_PER: Record<ByteSizeUnit, number> = {
   pb: 1024 ** 5,
 };
 
-// Order matters: OpenSearch tests the one-letter suffix before the two-letter one.
+// Order matters: OpenSearch tests the one-letter suffix before the two-letter one. A bare `b`
+// is read apart (see parseByteSizeValue).
 const BYTE_SUFFIXES: [string, ByteSizeUnit][] = [
   ['k', 'kb'],
   ['kb', 'kb'],
@@ -115,7 +114,6 @@ const BYTE_SUFFIXES: [string, ByteSizeUnit][] = [
   ['tb', 'tb'],
   ['p', 'pb'],
   ['pb', 'pb'],
-  ['b', 'b'],
 ];
 
 const makeByteSize = (size: number, unit: ByteSizeUnit): ByteSizeValue => {
@@ -136,7 +134,8 @@ export const parseByteSizeValue = (value: string, settingName: string): ByteSize
       if (size !== undefined) return makeByteSize(size, unit);
       const fractional = javaParseDouble(number);
       // Fractional sizes are deprecated but accepted, and become whole bytes.
-      if (fractional === undefined) throw parseWithCause(`failed to parse [${value}]`, number);
+      if (fractional === undefined)
+        throw failedWithCause('parse_exception', `failed to parse [${value}]`, number);
       return makeByteSize(Math.trunc(fractional * BYTES_PER[unit]), 'b');
     } catch (e) {
       if (e instanceof OpenSearchError && e.type === 'illegal_argument_exception') {
@@ -150,6 +149,13 @@ export const parseByteSizeValue = (value: string, settingName: string): ByteSize
       }
       throw e;
     }
+  }
+  // Plain bytes: Long.parseLong straight, its NumberFormatException and the range check unwrapped.
+  if (lower.endsWith('b')) {
+    const number = lower.slice(0, -1).trim();
+    const size = javaParseLong(number);
+    if (size === undefined) throw numberFormat(number);
+    return makeByteSize(size, 'b');
   }
   if (lower === '-1') return { size: -1, unit: 'b' };
   if (lower === '0') return { size: 0, unit: 'b' };

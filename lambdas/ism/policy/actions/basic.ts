@@ -27,9 +27,17 @@ import {
 /** delete, read_only, read_write, open, close, stop_replication, search_only: `{}` and nothing else. */
 export const parseEmpty = (value: unknown): EmptyConfig => {
   const obj = expectObject(value);
-  if (Object.keys(obj).length > 0) throw unexpectedToken('END_OBJECT', 'FIELD_NAME');
+  const [first] = Object.keys(obj);
+  if (first !== undefined) throw unexpectedToken('END_OBJECT', 'FIELD_NAME', { name: first, in: obj });
   return {};
 };
+
+/**
+ * The plugin's Kotlin template interpolates the action's companion object here, identity hash and
+ * all; the 2.19.6 plugin's text, which two recordings showed the same, is kept word for word.
+ */
+const MISSING_REPLICAS =
+  'org.opensearch.indexmanagement.indexstatemanagement.action.ReplicaCountAction$Companion@549a8a9c.NUMBER_OF_REPLICAS_FIELD is null';
 
 export const parseReplicaCount = (value: unknown): ReplicaCountConfig => {
   let replicas: number | null = null;
@@ -37,8 +45,7 @@ export const parseReplicaCount = (value: unknown): ReplicaCountConfig => {
     if (field !== 'number_of_replicas') throw invalidField(field, 'ReplicaCountActionConfig');
     replicas = intValue(v);
   }
-  // The plugin's message here interpolates a Kotlin companion object (`...ReplicaCountAction$Companion@1a2b.NUMBER_OF_REPLICAS_FIELD is null`); ours names the field.
-  const n = required(replicas, 'number_of_replicas is null');
+  const n = required(replicas, MISSING_REPLICAS);
   check(n >= 0, 'ReplicaCountAction number_of_replicas value must be a non-negative number');
   return { number_of_replicas: n };
 };

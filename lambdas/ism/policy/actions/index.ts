@@ -96,13 +96,14 @@ const parseTyped = (name: string, value: unknown): Parsed => {
 };
 
 const parseCustom = (value: unknown): Parsed => {
-  if (!isObject(value)) throw unexpectedToken('FIELD_NAME', tokenOf(value));
+  if (!isObject(value)) throw unexpectedToken('FIELD_NAME', tokenOf(value), { value });
   const entries = Object.entries(value);
-  if (entries.length === 0) throw unexpectedToken('FIELD_NAME', 'END_OBJECT');
+  if (entries.length === 0) throw unexpectedToken('FIELD_NAME', 'END_OBJECT', { end: value });
   const [name, body] = entries[0];
-  if (!isObject(body)) throw unexpectedToken('START_OBJECT', tokenOf(body));
+  if (!isObject(body)) throw unexpectedToken('START_OBJECT', tokenOf(body), { value: body });
   const parsed = parseTyped(name, body);
-  if (entries.length > 1) throw unexpectedToken('END_OBJECT', 'FIELD_NAME');
+  if (entries.length > 1)
+    throw unexpectedToken('END_OBJECT', 'FIELD_NAME', { name: entries[1][0], in: value });
   return parsed;
 };
 

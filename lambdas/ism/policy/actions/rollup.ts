@@ -33,7 +33,8 @@ const parseMetric = (value: unknown): RollupMetricType => {
     if (!METRIC_TYPES.includes(field as RollupMetricType)) {
       throw illegalArgument(`Invalid metric type: [${field}] found in rollup metrics`);
     }
-    if (fields(v).length > 0) throw unexpectedToken('END_OBJECT', 'FIELD_NAME');
+    const [first] = fields(v);
+    if (first) throw unexpectedToken('END_OBJECT', 'FIELD_NAME', { name: first[0], in: v as object });
     type = field as RollupMetricType;
   }
   return required(type, 'Metric is null');

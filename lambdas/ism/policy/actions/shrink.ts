@@ -25,12 +25,13 @@ import {
 
 /** OpenSearch's Alias.fromXContent for one `{"<alias>": {...}}` entry, rendered as Alias.toXContent. */
 const parseShrinkAlias = (value: Json): ShrinkAlias => {
-  if (!isObject(value)) throw unexpectedToken('FIELD_NAME', tokenOf(value));
+  if (!isObject(value)) throw unexpectedToken('FIELD_NAME', tokenOf(value), { value });
   const entries = Object.entries(value);
-  if (entries.length === 0) throw unexpectedToken('FIELD_NAME', 'END_OBJECT');
-  if (entries.length > 1) throw unexpectedToken('END_OBJECT', 'FIELD_NAME');
+  if (entries.length === 0) throw unexpectedToken('FIELD_NAME', 'END_OBJECT', { end: value });
+  if (entries.length > 1)
+    throw unexpectedToken('END_OBJECT', 'FIELD_NAME', { name: entries[1][0], in: value });
   const [name, body] = entries[0];
-  if (!isObject(body)) throw unexpectedToken('START_OBJECT', tokenOf(body));
+  if (!isObject(body)) throw unexpectedToken('START_OBJECT', tokenOf(body), { value: body });
 
   let filter: Record<string, Json> | undefined;
   let indexRouting: string | undefined;

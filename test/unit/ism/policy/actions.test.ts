@@ -263,7 +263,10 @@ describe('settings actions', () => {
       'ReplicaCountAction number_of_replicas value must be a non-negative number',
     ],
     [{ replica_count: { replicas: 1 } }, 'Invalid field: [replicas] found in ReplicaCountActionConfig.'],
-    [{ replica_count: {} }, 'number_of_replicas is null'],
+    [
+      { replica_count: {} },
+      'org.opensearch.indexmanagement.indexstatemanagement.action.ReplicaCountAction$Companion@549a8a9c.NUMBER_OF_REPLICAS_FIELD is null',
+    ],
     [
       { index_priority: { priority: -5 } },
       'IndexPriorityAction index_priority value must be a non-negative number',
@@ -476,6 +479,7 @@ describe('rollup', () => {
                 source_field: 'ts',
                 target_field: 'ts',
                 timezone: 'UTC',
+                format: null,
               },
             },
             { terms: { source_field: 'host', target_field: 'host' } },
@@ -516,12 +520,6 @@ describe('rollup', () => {
       },
       'Can only specify a fixed or calendar interval',
     ],
-    [
-      {
-        dimensions: [{ date_histogram: { source_field: 'ts', fixed_interval: '1h', timezone: 'Mars/Base' } }],
-      },
-      'Unknown time-zone ID: Mars/Base',
-    ],
     [{ dimensions: [{ range: {} }] }, 'Invalid dimension type [range] found in dimensions'],
     [
       { metrics: [{ source_field: 'b', metrics: [] }] },
@@ -535,6 +533,16 @@ describe('rollup', () => {
   ])('%j is rejected with %j', (patch, reason) =>
     rejects(rollup(patch), 'illegal_argument_exception', reason),
   );
+
+  test("an unknown date_histogram timezone is Java's zone_rules_exception (a 400 here)", () => {
+    rejects(
+      rollup({
+        dimensions: [{ date_histogram: { source_field: 'ts', fixed_interval: '1h', timezone: 'Mars/Base' } }],
+      }),
+      'zone_rules_exception',
+      'Unknown time-zone ID: Mars/Base',
+    );
+  });
 
   test('a rollup action without ism_rollup is rejected', () => {
     rejects({ rollup: {} }, 'illegal_argument_exception', 'RollupAction rollup is null');

@@ -110,7 +110,7 @@ const expected =
   '{"retry":{"count":1,"backoff":"constant","delay":"10m"},"force_merge":{"max_num_segments":1}},' +
   `{${R},"shrink":{"num_new_shards":1,"switch_aliases":false,"force_unsafe":true}},` +
   `{${R},"rollup":{"ism_rollup":{"description":"daily","target_index":"rollup-{{ctx.index}}","page_size":1000,` +
-  '"dimensions":[{"date_histogram":{"calendar_interval":"1d","source_field":"@timestamp","target_field":"@timestamp","timezone":"UTC"}}],' +
+  '"dimensions":[{"date_histogram":{"calendar_interval":"1d","source_field":"@timestamp","target_field":"@timestamp","timezone":"UTC","format":null}}],' +
   '"metrics":[{"source_field":"bytes","metrics":[{"sum":{}}]}]}}},' +
   `{${R},"transform":{"ism_transform":{"description":"by host","target_index":"by-host","page_size":100,` +
   '"data_selection_query":{"match_all":{"boost":1}},"groups":[{"terms":{"source_field":"host","target_field":"host"}}],' +

@@ -71,7 +71,7 @@ describe('policy fields', () => {
 
   test('schema_version defaults to 1; the stored one is the config index version', () => {
     expect(parse(policyBody()).schema_version).toBe(1);
-    expect(ISM_CONFIG_SCHEMA_VERSION).toBe(20);
+    expect(ISM_CONFIG_SCHEMA_VERSION).toBe(21);
   });
 
   test('a minimal policy renders every key, in the plugin order, with nulls for absent optionals', () => {

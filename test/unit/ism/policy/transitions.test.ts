@@ -1,6 +1,6 @@
 import { validateCronExpression } from '../../../../lambdas/ism/policy/transition';
 import { normalizeZoneId } from '../../../../lambdas/ism/policy/timezone';
-import { expectRejected, parse, policyBody, withConditions } from './helpers';
+import { errorOf, expectRejected, parse, policyBody, withConditions } from './helpers';
 
 const transitionOf = (conditions: unknown) => parse(withConditions(conditions)).states[0].transitions[0];
 const rejects = (conditions: unknown, type: string, reason: string) =>
@@ -46,10 +46,10 @@ describe('transitions', () => {
     rejects(conditions, 'illegal_argument_exception', reason),
   );
 
-  test('a fractional age is a parse_exception', () => {
+  test("a fractional age is TimeValue's illegal_argument_exception", () => {
     rejects(
       { min_index_age: '1.5d' },
-      'parse_exception',
+      'illegal_argument_exception',
       'failed to parse [1.5d], fractional time values are not supported',
     );
   });
@@ -80,32 +80,69 @@ describe('transitions', () => {
 describe('cron conditions', () => {
   const cron = (c: unknown) => ({ cron: { cron: c } });
 
+  // job-scheduler's cron-utils, with its messages: the field count and nicknames as they are,
+  // per-field errors wrapped in "Failed to parse cron expression." with the original as cause.
   test.each([
     [
-      { expression: '0 17 * * 8', timezone: 'UTC' },
-      'Invalid cron expression [0 17 * * 8]: Constraint error, got value 8 expected range 0-7',
-    ],
-    [
       { expression: '0 0 * * * *', timezone: 'UTC' },
-      'Invalid cron expression [0 0 * * * *]: expected 5 fields (minute hour day-of-month month day-of-week), found 6',
+      'Cron expression contains 6 parts but we expect one of [5]',
     ],
+    [{ expression: 'every day' }, 'Cron expression contains 2 parts but we expect one of [5]'],
+    [{ expression: '@daily', timezone: 'UTC' }, 'Nicknames not supported!'],
+    [{ expression: '  ', timezone: 'UTC' }, 'Empty expression!'],
     [
-      { expression: '@daily', timezone: 'UTC' },
-      'Invalid cron expression [@daily]: expected 5 fields (minute hour day-of-month month day-of-week), found 1',
-    ],
-    [
-      { expression: '0 0 L * *', timezone: 'UTC' },
-      'Invalid cron expression [0 0 L * *]: unsupported value [L]',
-    ],
-    [{ expression: '0 0 * * SAT', timezone: 'Mars/Olympus' }, 'Unknown time-zone ID: Mars/Olympus'],
-    [
-      { expression: '0 0 * * SAT', timezone: 'america/los_angeles' },
-      'Unknown time-zone ID: america/los_angeles',
+      { expression: '0 0 1, * *', timezone: 'UTC' },
+      "Invalid field value! Trailing commas not permitted! '1,'",
     ],
     [{ expression: '0 0 * * SAT' }, 'Cron timezone is null'],
     [{ timezone: 'UTC' }, 'Cron expression is null'],
     [{ expression: '0 0 * * SAT', timezone: 'UTC', tz: 1 }, 'Unknown cron field tz'],
   ])('%j is rejected with %j', (c, reason) => rejects(cron(c), 'illegal_argument_exception', reason));
+
+  test.each([
+    ['61 * * * *', 'Value 61 not in range [0, 59]'],
+    ['0 17 * * 8', 'Value 8 not in range [0, 7]'],
+    ['0 25 * * *', 'Value 25 not in range [0, 23]'],
+    ['*/60 * * * *', 'Period 60 not in range [0, 59]'],
+    ['5-2 * * * *', 'Invalid range! [5,2]'],
+    ['5- * * * *', 'Missing values for range: 5-'],
+    ['0 0 L * *', 'Invalid chars in expression! Expression: L Invalid chars: L'],
+    ['0 0 * JANX *', 'Invalid chars in expression! Expression: JANX Invalid chars: JANX'],
+    ['1#2 * * * *', 'Invalid expression: 1#2'],
+  ])('%j fails to parse: %j', (expression, why) => {
+    const e = errorOf(() => parse(withConditions(cron({ expression, timezone: 'UTC' }))));
+    expect({ type: e.type, reason: e.reason, causedBy: e.causedBy }).toEqual({
+      type: 'illegal_argument_exception',
+      reason: `Failed to parse cron expression. ${why}`,
+      causedBy: { type: 'illegal_argument_exception', reason: why },
+    });
+  });
+
+  test('a step that is not a number fails with its NumberFormatException as cause', () => {
+    expect(errorOf(() => validateCronExpression('*/x * * * *')).causedBy).toEqual({
+      type: 'number_format_exception',
+      reason: 'For input string: "X"',
+    });
+  });
+
+  test('a date no month has passes cron-utils and is refused by cron-parser', () => {
+    expectRejected(
+      () => validateCronExpression('0 0 31 2 *'),
+      'illegal_argument_exception',
+      'Invalid cron expression [0 0 31 2 *]: Invalid explicit day of month definition',
+    );
+  });
+
+  // The plugin answers these with a 500; Java's exception types and messages, as a 400, here.
+  test.each([
+    [{ expression: '0 0 * * SAT', timezone: 'Mars/Olympus' }, 'Unknown time-zone ID: Mars/Olympus'],
+    [
+      { expression: '0 0 * * SAT', timezone: 'america/los_angeles' },
+      'Unknown time-zone ID: america/los_angeles',
+    ],
+    // ZoneId.of runs as the field is read: a bad zone is reported before a bad expression.
+    [{ timezone: 'Mars/Olympus', expression: '61 * * * *' }, 'Unknown time-zone ID: Mars/Olympus'],
+  ])('%j is a zone_rules_exception %j', (c, reason) => rejects(cron(c), 'zone_rules_exception', reason));
 
   test.each([
     [{ daily: {} }, 'Unknown schedule type daily'],
@@ -152,10 +189,11 @@ describe('time-zone ids, as Java ZoneId.of reads them', () => {
   ])('%j is %j', (id, normalized) => expect(normalizeZoneId(id)).toBe(normalized));
 
   test.each([
-    ['+25', 'Invalid ID for ZoneOffset, invalid format: +25'],
-    ['UTC+x', 'Invalid ID for offset-based ZoneId: UTC+x'],
-    ['Nowhere', 'Unknown time-zone ID: Nowhere'],
-  ])('%j is rejected with %j', (id, reason) =>
-    expectRejected(() => normalizeZoneId(id), 'illegal_argument_exception', reason),
+    ['+25', 'date_time_exception', 'Invalid ID for ZoneOffset, invalid format: +25'],
+    ['UTC+x', 'date_time_exception', 'Invalid ID for offset-based ZoneId: UTC+x'],
+    ['a b', 'date_time_exception', 'Invalid ID for region-based ZoneId, invalid format: a b'],
+    ['Nowhere', 'zone_rules_exception', 'Unknown time-zone ID: Nowhere'],
+  ])('%j is rejected with %s %j', (id, type, reason) =>
+    expectRejected(() => normalizeZoneId(id), type, reason),
   );
 });

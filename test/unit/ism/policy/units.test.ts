@@ -57,9 +57,15 @@ describe('TimeValue, as OpenSearch parses and re-renders durations', () => {
       'illegal_argument_exception',
       'failed to parse setting [min_index_age] with value [-2d] as a time value: negative durations are not supported',
     ],
-    ['1.5d', 'parse_exception', 'failed to parse [1.5d], fractional time values are not supported'],
-    ['xd', 'parse_exception', 'failed to parse [xd]'],
-    ['d', 'parse_exception', 'failed to parse [d]'],
+    // TimeValue sits in OpenSearch's libs, where a parse failure is an IllegalArgumentException.
+    [
+      '1.5d',
+      'illegal_argument_exception',
+      'failed to parse [1.5d], fractional time values are not supported',
+    ],
+    ['xd', 'illegal_argument_exception', 'failed to parse [xd]'],
+    ['d', 'illegal_argument_exception', 'failed to parse [d]'],
+    ['10 minutes', 'illegal_argument_exception', 'failed to parse [10 minutes]'],
   ])('%j is rejected with %s', (input, type, reason) => {
     expectRejected(() => parseTimeValue(input, 'min_index_age'), type, reason);
   });
@@ -105,6 +111,11 @@ describe('ByteSizeValue, as OpenSearch parses and re-renders sizes', () => {
     ],
     ['xgb', 'parse_exception', 'failed to parse [xgb]'],
     ['-5gb', 'parse_exception', 'failed to parse setting [min_size] with value [-5gb] as a size in bytes'],
+    // Plain bytes go through Long.parseLong unwrapped.
+    ['10xb', 'number_format_exception', 'For input string: "10x"'],
+    ['1qb', 'number_format_exception', 'For input string: "1q"'],
+    ['b', 'number_format_exception', 'For input string: ""'],
+    ['-2b', 'illegal_argument_exception', 'Values less than -1 bytes are not supported: -2b'],
   ])('%j is rejected with %s', (input, type, reason) => {
     expectRejected(() => parseByteSizeValue(input, 'min_size'), type, reason);
   });

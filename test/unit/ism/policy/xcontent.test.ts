@@ -77,7 +77,13 @@ describe('dimensions and shrink aliases', () => {
     ) as { rollup: { ism_rollup: { dimensions: unknown[] } } };
     expect(a.rollup.ism_rollup.dimensions).toEqual([
       {
-        date_histogram: { fixed_interval: '1d', source_field: 'ts', target_field: 'day', timezone: '+01:00' },
+        date_histogram: {
+          fixed_interval: '1d',
+          source_field: 'ts',
+          target_field: 'day',
+          timezone: '+01:00',
+          format: null,
+        },
       },
       { histogram: { source_field: 'size', target_field: 'size', interval: 10 } },
     ]);
@@ -86,8 +92,8 @@ describe('dimensions and shrink aliases', () => {
   test.each([
     [[{ date_histogram: { fixed_interval: '1h' } }], 'Source field must not be null'],
     [
-      [{ date_histogram: { source_field: 'ts', fixed_interval: '1h', format: 'x' } }],
-      'Invalid field [format] found in date histogram',
+      [{ date_histogram: { source_field: 'ts', fixed_interval: '1h', size: 1 } }],
+      'Invalid field [size] found in date histogram',
     ],
     [
       [
