@@ -57,6 +57,19 @@ describe('listing policies', () => {
     expect(ids(contains.body)).toEqual(['metrics-daily']);
   });
 
+  test('queryString is a Lucene query_string: OR, NOT, and fields as the config index maps them', async () => {
+    const q = async (queryString: string) =>
+      ids((await api.request('GET', `${LIST}?queryString=${encodeURIComponent(queryString)}`)).body);
+    expect(await q('audit OR metrics-daily')).toEqual(['audit', 'metrics-daily']);
+    expect(await q('logs-* AND NOT logs-hot')).toEqual(['logs-archive', 'logs-cold']);
+    // Descriptions are text: matched word by word, case-insensitively.
+    expect(await q('policy.description:COLD')).toEqual(['logs-cold']);
+    // The default field is the id's keyword, so a word of a description matches nothing there.
+    expect(await q('policy')).toEqual([]);
+    // States are nested in the mapping: a query_string does not reach them.
+    expect(await q('policy.states.name:only')).toEqual([]);
+  });
+
   test('sortField can name another field of the policy', async () => {
     const res = await api.request(
       'GET',

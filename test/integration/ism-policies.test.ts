@@ -158,6 +158,14 @@ describe('updating with optimistic concurrency', () => {
     expect(res.body.error.reason).toBe(
       `[stale]: version conflict, required seqNo [${seq}], primary term [1]. current document has seqNo [${current.body._seq_no}] and primary term [1]`,
     );
+    // The config index's shard, as OpenSearch names it, with a stable uuid of ours.
+    const shard = {
+      index: '.opendistro-ism-config',
+      shard: '0',
+      index_uuid: expect.stringMatching(/^[\w-]{22}$/),
+    };
+    expect(res.body.error).toMatchObject(shard);
+    expect(res.body.error.root_cause[0]).toMatchObject(shard);
     const after = await api.request('GET', '/_plugins/_ism/policies/stale');
     expect(after.body).toEqual(current.body);
   });
@@ -229,6 +237,26 @@ describe('updating with optimistic concurrency', () => {
     );
     expect(res.status).toBe(400);
     expect(res.body.error.reason).toBe('Failed to parse long parameter [if_seq_no] with value [abc]');
+    expect(res.body.error.caused_by).toEqual({
+      type: 'number_format_exception',
+      reason: 'For input string: "abc"',
+    });
+  });
+
+  test('a body of the wrong shape is a parsing_exception that says where, as Jackson counts', async () => {
+    const res = await api.request(
+      'PUT',
+      '/_plugins/_ism/policies/shape',
+      '{\n  "policy": {"states": "hot"}\n}',
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({
+      type: 'parsing_exception',
+      reason: 'Failed to parse object: expecting token of type [START_ARRAY] but found [VALUE_STRING]',
+      line: 2,
+      col: 24,
+    });
+    expect((await api.request('GET', '/_plugins/_ism/policies/shape')).status).toBe(404);
   });
 });
 
@@ -325,8 +353,12 @@ describe('routes the control plane owns but does not serve', () => {
   test('a wrong method on a known path is a 405 listing the allowed methods', async () => {
     const res = await api.request('POST', '/_plugins/_ism/policies/x');
     expect(res.status).toBe(405);
-    expect(res.body.error).toMatch(
-      /^Incorrect HTTP method for uri \[\/_plugins\/_ism\/policies\/x\] and method \[POST\], allowed: \[/,
+    expect(res.body.error).toBe(
+      'Incorrect HTTP method for uri [/_plugins/_ism/policies/x] and method [POST], allowed: [HEAD, PUT, GET, DELETE]',
+    );
+    const slash = await api.request('DELETE', '/_plugins/_ism/policies/');
+    expect(slash.body.error).toBe(
+      'Incorrect HTTP method for uri [/_plugins/_ism/policies/] and method [DELETE], allowed: [PUT, GET]',
     );
   });
 

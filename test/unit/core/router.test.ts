@@ -111,6 +111,15 @@ describe('the fallback answers as OpenSearch does', () => {
     });
   });
 
+  test("a policy's methods are listed in the plugin's order, and the uri as sent", () => {
+    expect(JSON.parse(fallbackResult('POST', '/_plugins/_ism/policies/p').body as string).error).toBe(
+      'Incorrect HTTP method for uri [/_plugins/_ism/policies/p] and method [POST], allowed: [HEAD, PUT, GET, DELETE]',
+    );
+    expect(JSON.parse(fallbackResult('DELETE', '/_plugins/_ism/policies/').body as string).error).toBe(
+      'Incorrect HTTP method for uri [/_plugins/_ism/policies/] and method [DELETE], allowed: [PUT, GET]',
+    );
+  });
+
   test('400 no handler found for an unknown path', () => {
     const r = fallbackResult('GET', '/_opendistro/_nope');
     expect(r.statusCode).toBe(400);

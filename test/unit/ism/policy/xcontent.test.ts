@@ -5,8 +5,9 @@ import {
   intValue,
   longValue,
   text,
+  withTokenLocations,
 } from '../../../../lambdas/shared/xcontent';
-import { expectRejected, firstAction, withActions } from './helpers';
+import { errorOf, expectRejected, firstAction, parse, withActions } from './helpers';
 
 describe('reading JSON tokens as OpenSearch does', () => {
   test.each([
@@ -152,5 +153,67 @@ describe('dimensions and shrink aliases', () => {
       'illegal_argument_exception',
       'Unsupported String type value [red] for field [colour] in alias [a]',
     );
+  });
+});
+
+describe('token errors say where the token is, as Jackson locates it', () => {
+  const located = (raw: string) => {
+    const body: unknown = JSON.parse(raw);
+    const e = errorOf(() => withTokenLocations(raw, body, () => parse(body)));
+    return { reason: e.reason, ...e.metadata };
+  };
+  const expecting = (expected: string, found: string) =>
+    `Failed to parse object: expecting token of type [${expected}] but found [${found}]`;
+
+  test.each([
+    // The plugin's own answers (conformance corpus, ism-policy-err-wrong-types).
+    [
+      '{"policy":{"description":"x","default_state":"s","states":{"name":"s"}}}',
+      'START_ARRAY',
+      'START_OBJECT',
+      1,
+      59,
+    ],
+    ['{"policy":"text"}', 'START_OBJECT', 'VALUE_STRING', 1, 11],
+    [
+      '{"policy":{"description":"cf policy","default_state":"s","states":[{"name":"s","actions":"read_only","transitions":[]}]}}',
+      'START_ARRAY',
+      'VALUE_STRING',
+      1,
+      90,
+    ],
+    // Lines count from 1, columns from 1 within their line.
+    [
+      '{\n  "policy": {\n    "description": "x",\n    "states": 5\n  }\n}',
+      'START_ARRAY',
+      'VALUE_NUMBER',
+      4,
+      15,
+    ],
+    // The same value elsewhere in the body does not mislead it.
+    [
+      '{"policy":{"description":"read_only","states":[{"name":"s","actions":"read_only"}]}}',
+      'START_ARRAY',
+      'VALUE_STRING',
+      1,
+      70,
+    ],
+    // A second top-level key: the field name's location.
+    [
+      '{"policy":{"description":"x","default_state":"s","states":[{"name":"s"}]}, "more": 1}',
+      'END_OBJECT',
+      'FIELD_NAME',
+      1,
+      76,
+    ],
+  ])('%s → [%s] but found [%s] at %d:%d', (raw, expected, found, line, col) => {
+    expect(located(raw)).toEqual({ reason: expecting(expected, found), line, col });
+  });
+
+  test('other errors and bodies read without the text have no location', () => {
+    const body = { policy: { states: 5 } };
+    expect(errorOf(() => withTokenLocations(undefined, body, () => parse(body))).metadata).toEqual({});
+    const raw = '{"policy":{"description":"x","default_state":"nowhere","states":[{"name":"s"}]}}';
+    expect(located(raw)).toEqual({ reason: 'Policy must have a valid default state' });
   });
 });
