@@ -292,6 +292,21 @@ describe('updating and deleting', () => {
     expect(after.last_updated_time_ms).toBeGreaterThanOrEqual(before.last_updated_time_ms);
   });
 
+  it('takes 20 concurrent full updates of one channel, each 200, and keeps one of them whole', async () => {
+    await api.request('POST', BASE, { config_id: 'race', config: webhookConfig('race') });
+    const descriptions = Array.from({ length: 20 }, (_, i) => `writer ${i}`);
+    const replies = await Promise.all(
+      descriptions.map((description) =>
+        api.request('PUT', `${BASE}/race`, { config: webhookConfig('race', { description }) }),
+      ),
+    );
+    expect(replies.map((r) => r.status)).toEqual(descriptions.map(() => 200));
+    const after = (await api.request('GET', `${BASE}/race`)).body.config_list[0];
+    // The last writer wins: the stored config is exactly one caller's, never a mix.
+    expect(after.config).toEqual(webhookConfig('race', { description: expect.any(String) }));
+    expect(descriptions).toContain(after.config.description);
+  });
+
   it('refuses to change the type (409) or update a missing channel (404)', async () => {
     await api.request('POST', BASE, { config_id: 'typed', config: webhookConfig('typed') });
     const retype = await api.request('PUT', `${BASE}/typed`, {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../shared/clock';
 import type { DocumentStore, StoredDocument } from '../../shared/document-store';
 import { illegalArgument, statusException } from '../../shared/errors';
+import { retryLostRaces } from '../../shared/lost-race';
 import type { Query } from '../../shared/params';
 import { KEYWORD_FIELDS, RANGE_FIELDS, TEXT_FIELDS } from './list-params';
 import type { ChannelConfig, ChannelDocument } from './model';
@@ -81,15 +82,21 @@ export class ChannelService {
     return id;
   }
 
+  /**
+   * Replaces the config, as the plugin does (an overwrite with no version check: of concurrent
+   * updates the last one wins, none fails). The write is conditional on what was read, and one
+   * that lost a race reads again, so a delete in between is a 404, never a resurrection.
+   */
   async update(id: string, config: ChannelConfig): Promise<string> {
-    const current = await this.store.get(id);
-    if (!current) throw notFound(id);
-    if (current.source.config.config_type !== config.config_type) {
-      throw statusException(409, 'Config type cannot be changed after creation');
-    }
-    const next: ChannelDocument = { ...current.source, last_updated_time_ms: this.clock.now(), config };
-    // Conditional on what was read: a concurrent update or delete fails with 409, never lost.
-    await this.store.update(id, next, current.seqNo, current.primaryTerm);
+    await retryLostRaces(async () => {
+      const current = await this.store.get(id);
+      if (!current) throw notFound(id);
+      if (current.source.config.config_type !== config.config_type) {
+        throw statusException(409, 'Config type cannot be changed after creation');
+      }
+      const next: ChannelDocument = { ...current.source, last_updated_time_ms: this.clock.now(), config };
+      await this.store.update(id, next, current.seqNo, current.primaryTerm);
+    });
     return id;
   }
 
