@@ -3,6 +3,7 @@ import type { DocumentStore, StoredDocument } from '../shared/document-store';
 import { OpenSearchError, illegalArgument } from '../shared/errors';
 import { disallowedActions, type AllowList } from './policy/allow-list';
 import { findTemplateConflict } from './policy/ism-template';
+import { unmappedField } from './policy/mapping';
 import type { Policy } from './policy/model';
 import { ISM_CONFIG_SCHEMA_VERSION, parsePolicy } from './policy/parse';
 import { withTokenLocations } from '../shared/xcontent';
@@ -59,6 +60,9 @@ export class PolicyWriter {
     // The overlap check and the seq_no reservation are independent round trips: run them
     // together. A refused put leaves a gap in the sequence, which only ever grows anyway.
     const [, seqNo] = await Promise.all([this.checkTemplates(id, parsed), this.store.reserveSeqNo()]);
+    // What the config index's strict mapping would refuse as the document is indexed.
+    const unmapped = unmappedField(parsed);
+    if (unmapped) throw unmapped;
 
     // Only a complete pair makes an update; anything less is create-only, as in the plugin.
     const isUpdate = ifSeqNo !== undefined && ifPrimaryTerm !== undefined;

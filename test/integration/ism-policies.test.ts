@@ -243,6 +243,46 @@ describe('updating with optimistic concurrency', () => {
     });
   });
 
+  test("a rollup action's date_histogram format is read but refused by the config index's strict mapping", async () => {
+    const rollup = (format: string | null) => ({
+      policy: {
+        description: 'rollup',
+        default_state: 's',
+        states: [
+          {
+            name: 's',
+            actions: [
+              {
+                rollup: {
+                  ism_rollup: {
+                    description: 'r',
+                    target_index: 'r-tgt',
+                    page_size: 10,
+                    dimensions: [{ date_histogram: { source_field: 'ts', fixed_interval: '1h', format } }],
+                    metrics: [],
+                  },
+                },
+              },
+            ],
+          },
+        ],
+      },
+    });
+    const refused = await api.request('PUT', '/_plugins/_ism/policies/fmt', rollup('yyyy-MM-dd'));
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({
+      type: 'strict_dynamic_mapping_exception',
+      reason:
+        'mapping set to strict, dynamic introduction of [format] within [policy.states.actions.rollup.ism_rollup.dimensions.date_histogram] is not allowed',
+    });
+    expect((await api.request('GET', '/_plugins/_ism/policies/fmt')).status).toBe(404);
+    const created = await api.request('PUT', '/_plugins/_ism/policies/fmt', rollup(null));
+    expect(created.status).toBe(201);
+    expect(
+      created.body.policy.policy.states[0].actions[0].rollup.ism_rollup.dimensions[0].date_histogram.format,
+    ).toBeNull();
+  });
+
   test('a body of the wrong shape is a parsing_exception that says where, as Jackson counts', async () => {
     const res = await api.request(
       'PUT',
