@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { documentClient, tableName } from './dynamo';
 import { JobStore, StaleJobError } from './jobs/job-store';
 import { PluginSettingsView, nodeSettingsFromEnv, type SettingValue } from './plugin-settings';
@@ -79,6 +80,12 @@ export class PluginSettingsStore {
     for (let attempt = 1; ; attempt++) {
       const current = await this.items.get(ID);
       const next = applyUpdate(current?.state ?? EMPTY, update);
+      // Setting what is already set writes nothing: concurrent identical updates (a switch
+      // turned by many callers at once) all succeed at once instead of racing each other.
+      if (isDeepStrictEqual(next, current?.state ?? EMPTY)) {
+        this.onWrite(next);
+        return next;
+      }
       try {
         const written = !current
           ? (await this.items.create(ID, next, null)) && next
