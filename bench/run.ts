@@ -33,6 +33,9 @@
  * Then the rollup throughput bench (bench/rollup.ts): --rollup-docs N (default 1000000),
  * --rollup-page-size N (default 5000), --rollup-runs N (default 2, the best counts), --rollup-cases
  * sparse,dense (default both), --no-rollup to skip it.
+ * Then the transform throughput bench (bench/transform.ts, the rollup bench's data): --transform-docs N
+ * (default 1000000), --transform-page-size N (default 1000), --transform-runs N (default 3),
+ * --no-transform to skip it.
  * Then the ISM runner figures (bench/ism.ts): DynamoDB reads per tick with 2,000 managed indices,
  * evaluations per second, condition-to-action lag beside the plugin's documented one; --no-ism
  * to skip them (BENCH_ISM_INDICES changes the 2,000).
@@ -70,6 +73,7 @@ import { runIngestionBench } from './ingestion';
 import { rollupCasesOption, runRollupBench } from './rollup';
 import { BenchServices } from './services';
 import { runSmBench } from './sm';
+import { runTransformBench } from './transform';
 
 type ApiEvent = APIGatewayProxyEventV2;
 type ApiResult = APIGatewayProxyStructuredResultV2;
@@ -702,6 +706,19 @@ const benchAll = async (services: BenchServices): Promise<number> => {
             pageSize: Number(option('rollup-page-size') ?? 5000),
             runs: Number(option('rollup-runs') ?? 2),
             cases: rollupCasesOption(argv),
+          },
+          services,
+        ),
+    },
+    {
+      name: 'transform',
+      label: 'transform',
+      run: () =>
+        runTransformBench(
+          {
+            docs: Number(option('transform-docs') ?? 1_000_000),
+            pageSize: Number(option('transform-page-size') ?? 1000),
+            runs: Number(option('transform-runs') ?? 3),
           },
           services,
         ),

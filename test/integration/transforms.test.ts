@@ -312,6 +312,21 @@ describe('a one-shot transform run', () => {
     expect(strip(b)).toEqual(strip(a));
   });
 
+  it('creates no target when the query matches nothing, as the plugin creates it on the first write', async () => {
+    await h.api.request(
+      'PUT',
+      `${T}/run-empty`,
+      transform({
+        target_index: 'tr-run-empty',
+        enabled: true,
+        data_selection_query: { term: { category: 'nope' } },
+      }),
+    );
+    const m = await runToEnd('run-empty');
+    expect(m).toMatchObject({ status: 'finished', stats: { pages_processed: 1, documents_indexed: 0 } });
+    expect((await client.indices.exists({ index: 'tr-run-empty' })).body).toBe(false);
+  });
+
   it('fails with the plugin reason when the source is gone, and disables the job', async () => {
     await client.indices.create({
       index: 'tr-gone',

@@ -42,11 +42,12 @@ export interface TransformCluster {
   globalCheckpoints(sourceIndex: string): Promise<Record<string, number>>;
   compositePage(job: TransformJob, request: CompositePageRequest): Promise<CompositePage>;
   indexExists(index: string): Promise<boolean>;
+  /** Whether any document of the index matches the query (the cheapest search that can tell). */
+  hasDocuments(index: string, query: JsonObject): Promise<boolean>;
   /** Creates the index with this mapping; an index created meanwhile by someone else is fine. */
   createIndex(index: string, mappings: JsonObject): Promise<void>;
   /** `index` actions with these ids and sources; no `routing`. */
   bulkIndex(index: string, docs: readonly { id: string; json: string }[]): Promise<BulkOutcome>;
-  refresh(index: string): Promise<void>;
 }
 
 /** The composite aggregation's name in a transform's searches. */
@@ -161,6 +162,15 @@ export const clusterTransforms = (client: Client): TransformCluster => ({
     return res.body === true;
   },
 
+  async hasDocuments(index, query) {
+    const res = await client.search({
+      index,
+      filter_path: 'hits.total',
+      body: { size: 0, terminate_after: 1, track_total_hits: true, query } as never,
+    });
+    return ((res.body as unknown as { hits?: { total?: { value?: number } } }).hits?.total?.value ?? 0) > 0;
+  },
+
   async createIndex(index, mappings) {
     try {
       await client.indices.create({ index, body: { mappings } as never });
@@ -197,10 +207,6 @@ export const clusterTransforms = (client: Client): TransformCluster => ({
       if (pending.length > 0) await new Promise((r) => setTimeout(r, 1000));
     }
     return { took };
-  },
-
-  async refresh(index) {
-    await client.indices.refresh({ index }).catch(() => undefined);
   },
 });
 

@@ -91,7 +91,10 @@ class TransformRun {
   private cluster!: TransformCluster;
   private plan!: DocumentPlan;
   private mappings: SourceMappings = {};
-  private targetReady = false;
+  /** The target index, made ready (exists, or created) at most once per run. */
+  private target?: Promise<void>;
+  /** The job's metadata_id being written (a new metadata document). */
+  private naming?: Promise<{ source: TransformJob }>;
   /** Buckets recomputed in this invocation (TransformProcessedBucketLog). */
   private readonly processed = new Set<string>();
 
@@ -118,7 +121,9 @@ class TransformRun {
       // The metadata is saved before the job names it, so the job never names a missing document.
       this.state = { metadata_id: created.id, metadata: created.metadata };
       this.state = (await this.ctx.checkpoint(this.state)).state;
-      this.job = (await this.deps.service.setMetadataId(this.job.transform_id, created.id)).source;
+      this.naming = this.deps.service.setMetadataId(this.job.transform_id, created.id);
+      // Awaited once the source is validated (they run side by side); rejections are seen there.
+      this.naming.catch(() => undefined);
     } else if (!metadataOf(this.state, this.job.metadata_id)) {
       // TransformMetadataService: the job names metadata that is not there; the run gives up.
       throw new Error(
@@ -130,6 +135,7 @@ class TransformRun {
     this.cluster = await this.deps.cluster();
     try {
       const issues = await this.validate();
+      await this.named();
       if (issues.length > 0) {
         this.fail(`Failed validation - [${issues.join(', ')}]`);
         return await this.finish();
@@ -141,9 +147,18 @@ class TransformRun {
       if (!(e instanceof TransformFailure)) throw e;
       this.fail(e.message);
     } finally {
-      if (this.targetReady && this.pages > 0) await this.cluster.refresh(this.job.target_index);
+      // A target made ready early that no write awaited: its failure is not the run's.
+      this.target?.catch(() => undefined);
     }
     return this.finish();
+  }
+
+  /** The job once it names its new metadata (setMetadataId, started with the metadata). */
+  private async named(): Promise<void> {
+    if (!this.naming) return;
+    const naming = this.naming;
+    this.naming = undefined;
+    this.job = (await naming).source;
   }
 
   /** TransformValidator.validate: the source exists and every group can be realized on it. */
@@ -167,6 +182,7 @@ class TransformRun {
 
   /** The run's end (executeJob's finally): a one-shot or failed job is disabled. */
   private async finish(): Promise<JobOutcome<TransformRunState>> {
+    await this.named();
     const m = this.metadata;
     if (!this.job.continuous || m.status === 'failed') {
       const { continuous_progress: _progress, ...state } = this.state;
@@ -192,6 +208,9 @@ class TransformRun {
     for (;;) {
       if (this.outOfTime()) return true;
       const m = this.metadata;
+      // The target is created side by side with the first page's search (index creation is a
+      // cluster-state update, as slow as a page).
+      if (!m.after_key && !this.target) this.ensureTarget(true).catch(() => undefined);
       const page = await this.search(FAILED_SEARCH, (attempt) =>
         this.cluster.compositePage(this.job, {
           pageSize: Math.max(1, Math.floor(this.job.page_size / 2 ** attempt)),
@@ -335,17 +354,32 @@ class TransformRun {
     return { count: docs.length, took };
   }
 
+  /**
+   * TransformIndexer.createTargetIndex. The first page's search may run beside it (`early`): the
+   * target is then created only if the source has a document the query matches, which is exactly
+   * when the first page has a bucket to write, so the plugin's rule (created on the first write)
+   * holds.
+   */
+  private ensureTarget(early = false): Promise<void> {
+    this.target ??= (async () => {
+      if (await this.cluster.indexExists(this.job.target_index)) return;
+      if (early && !(await this.cluster.hasDocuments(this.job.source_index, this.job.data_selection_query))) {
+        this.target = undefined;
+        return;
+      }
+      await this.cluster.createIndex(
+        this.job.target_index,
+        targetMapping(targetDateFields(this.job, this.mappings)),
+      );
+    })();
+    return this.target;
+  }
+
   private async bulk(docs: ReturnType<typeof bucketDocuments>): Promise<number> {
     try {
-      if (!this.targetReady) {
-        if (!(await this.cluster.indexExists(this.job.target_index))) {
-          await this.cluster.createIndex(
-            this.job.target_index,
-            targetMapping(targetDateFields(this.job, this.mappings)),
-          );
-        }
-        this.targetReady = true;
-      }
+      await this.ensureTarget();
+      // An early target that found no document (written since) dropped itself: made now.
+      if (!this.target) await this.ensureTarget();
       const outcome = await withRetries(() => this.cluster.bulkIndex(this.job.target_index, docs));
       if (outcome.failure) throw new Error(outcome.failure.reason);
       return outcome.took;
