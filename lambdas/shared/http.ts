@@ -103,6 +103,18 @@ export const toRequest = (
   };
 };
 
+/**
+ * A header value as HTTP can carry it: characters outside printable ASCII (a unicode id in a
+ * `Location`) are percent-encoded as UTF-8, as in a URI, instead of failing the whole answer.
+ */
+export const headerValue = (value: string): string =>
+  value.replace(/[^\t\x20-\x7e]/gu, (c) =>
+    [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
+
+const headerValues = (headers: Record<string, string> = {}): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, headerValue(String(v))]));
+
 export const toResult = (response: ApiResponse, method: string, query: Query): ApiResult => {
   const pretty = query.pretty !== undefined && query.pretty !== 'false';
   const body =
@@ -113,7 +125,7 @@ export const toResult = (response: ApiResponse, method: string, query: Query): A
         : JSON.stringify(response.body, null, pretty ? 2 : undefined);
   return {
     statusCode: response.status,
-    headers: { 'content-type': 'application/json; charset=UTF-8', ...response.headers },
+    headers: { 'content-type': 'application/json; charset=UTF-8', ...headerValues(response.headers) },
     body,
   };
 };
