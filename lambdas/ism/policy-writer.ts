@@ -1,5 +1,6 @@
 import type { Clock } from '../shared/clock';
 import type { DocumentStore, StoredDocument } from '../shared/document-store';
+import { validateDocumentId } from '../shared/document-id';
 import { OpenSearchError, illegalArgument } from '../shared/errors';
 import { disallowedActions, type AllowList } from './policy/allow-list';
 import { findTemplateConflict } from './policy/ism-template';
@@ -12,7 +13,6 @@ import { withTokenLocations } from '../shared/xcontent';
  * Creating and updating ISM policies: OpenSearch's validation, the ism_template overlap rules
  * and optimistic concurrency. Knows nothing of HTTP or Lambda.
  */
-const MAX_ID_BYTES = 512;
 
 export interface PutPolicyResult {
   created: boolean;
@@ -49,7 +49,7 @@ export class PolicyWriter {
     rawBody?: string,
   ): Promise<PutPolicyResult> {
     if (!id) throw illegalArgument('Missing policy ID');
-    validateId(id);
+    validateDocumentId(id);
     if (body === undefined) throw new OpenSearchError(400, 'parse_exception', 'request body is required');
     const now = this.clock.now();
     const parsed = withTokenLocations(rawBody, body, () => parsePolicy(body, { policyId: id, now }));
@@ -82,14 +82,3 @@ export class PolicyWriter {
     if (conflict) throw conflict;
   }
 }
-
-const validateId = (id: string): void => {
-  const bytes = Buffer.byteLength(id);
-  if (bytes > MAX_ID_BYTES) {
-    throw new OpenSearchError(
-      400,
-      'action_request_validation_exception',
-      `Validation Failed: 1: id [${id}] is too long, must be no longer than ${MAX_ID_BYTES} bytes but was: ${bytes};`,
-    );
-  }
-};
