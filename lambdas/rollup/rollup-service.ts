@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../shared/clock';
+import { validateDocumentId } from '../shared/document-id';
 import { DocumentStore, type StoredDocument } from '../shared/document-store';
 import { CONFIG_INDEX, OpenSearchError, illegalArgument, statusException } from '../shared/errors';
 import { JobStore, StaleJobError, type JobRecord } from '../shared/jobs/job-store';
@@ -17,7 +18,6 @@ import { sortDocuments } from '../shared/sort-documents';
  */
 export const ROLLUP_NAMESPACE = 'rollup-job';
 export const ROLLUP_KIND = 'rollup';
-const MAX_ID_BYTES = 512;
 
 export interface PutRollupResult {
   created: boolean;
@@ -56,7 +56,7 @@ export class RollupService {
     ifPrimaryTerm: number | undefined,
   ): Promise<PutRollupResult> {
     if (!id) throw illegalArgument('Missing rollup ID');
-    validateId(id);
+    validateDocumentId(id);
     if (body === undefined) throw new OpenSearchError(400, 'parse_exception', 'request body is required');
     const isUpdate = ifSeqNo !== undefined && ifPrimaryTerm !== undefined;
     const now = this.clock.now();
@@ -278,14 +278,3 @@ const wildcard = (pattern: string): RegExp =>
       .join('.*')}$`,
     's',
   );
-
-const validateId = (id: string): void => {
-  const bytes = Buffer.byteLength(id);
-  if (bytes > MAX_ID_BYTES) {
-    throw new OpenSearchError(
-      400,
-      'action_request_validation_exception',
-      `Validation Failed: 1: id [${id}] is too long, must be no longer than ${MAX_ID_BYTES} bytes but was: ${bytes};`,
-    );
-  }
-};
