@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../shared/clock';
+import { validateDocumentId } from '../shared/document-id';
 import { DocumentStore, type StoredDocument } from '../shared/document-store';
 import {
   CONFIG_INDEX,
@@ -27,7 +28,6 @@ export const TRANSFORM_NAMESPACE = 'transform-job';
 export const TRANSFORM_KIND = 'transform';
 /** Versions of deleted jobs, as the config index's delete tombstones keep them. */
 const TOMBSTONE_NAMESPACE = 'transform-tombstone';
-const MAX_ID_BYTES = 512;
 /** The plugin's preview reads one composite page of this many buckets. */
 const PREVIEW_PAGE_SIZE = 10;
 
@@ -95,7 +95,7 @@ export class TransformService {
     ifPrimaryTerm: number | undefined,
   ): Promise<PutTransformResult> {
     if (!id) throw illegalArgument('Missing transform ID');
-    validateId(id);
+    validateDocumentId(id);
     if (body === undefined) throw parseException('request body is required');
     const isUpdate = ifSeqNo !== undefined && ifPrimaryTerm !== undefined;
     const job = parseTransform(unwrapTransformBody(body), { id, now: this.clock.now(), create: !isUpdate });
@@ -433,14 +433,3 @@ const wildcard = (pattern: string): RegExp =>
       .join('.*')}$`,
     's',
   );
-
-const validateId = (id: string): void => {
-  const bytes = Buffer.byteLength(id);
-  if (bytes > MAX_ID_BYTES) {
-    throw new OpenSearchError(
-      400,
-      'action_request_validation_exception',
-      `Validation Failed: 1: id [${id}] is too long, must be no longer than ${MAX_ID_BYTES} bytes but was: ${bytes};`,
-    );
-  }
-};
