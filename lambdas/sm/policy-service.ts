@@ -1,4 +1,5 @@
 import type { Clock } from '../shared/clock';
+import { validateDocumentId } from '../shared/document-id';
 import { DocumentStore, type DeletedDocument, type StoredDocument } from '../shared/document-store';
 import { CONFIG_INDEX, OpenSearchError, illegalArgument, statusException } from '../shared/errors';
 import { JobStore, StaleJobError, type JobRecord } from '../shared/jobs/job-store';
@@ -47,6 +48,7 @@ export class SMPolicyService {
 
   async create(name: string, body: unknown): Promise<StoredDocument<SMPolicy>> {
     validatePolicyName(name);
+    validateDocumentId(policyDocId(name));
     const now = this.clock.now();
     const policy = parsePolicy(body, { name, now });
     const doc = await this.policies.create(policyDocId(name), policy);
@@ -61,6 +63,7 @@ export class SMPolicyService {
     ifPrimaryTerm: number | undefined,
   ): Promise<StoredDocument<SMPolicy>> {
     validatePolicyName(name);
+    validateDocumentId(policyDocId(name));
     if (ifSeqNo === undefined || ifPrimaryTerm === undefined) {
       throw new OpenSearchError(
         400,
