@@ -27,6 +27,7 @@ import { INGESTION_MODES, type IngestionMode } from '../lambdas/ingestion/native
  * | `tableRemovalPolicy` | `retain` \| `destroy`                    | `retain`                 | what `cdk destroy` does with the table (retained tables also get deletion protection) |
  * | `ismJobIntervalMinutes` | whole minutes ≥ 1                     | `5`                      | ISM job interval: how often a managed index that waits is evaluated again (the plugin's `plugins.index_state_management.job_interval`) |
  * | `ismJitter`          | 0.0 – 1.0                                | `0.6`                    | random delay added to each run, as a fraction of the interval (`plugins.index_state_management.jitter`) |
+ * | `ismStepsPerRun`     | whole number ≥ 1, or `unlimited`         | `unlimited`              | plugin job runs one ism-runner invocation does per managed index: `1` is the plugin's pace (one step per job interval, every stage visible in explain); unlimited goes on at once while steps complete |
  * | `ismHistoryEnabled`  | `true` \| `false`                        | `true`                   | ISM history index (`plugins.index_state_management.history.enabled`) |
  * | `ismHistoryMaxDocs`  | whole number ≥ 1                         | `2500000`                | roll the history index over at this many documents (`history.max_docs`) |
  * | `ismHistoryMaxAgeHours` | whole number ≥ 1                      | `24`                     | ...or at this age (`history.max_age`) |
@@ -97,6 +98,8 @@ export interface RollupConfig {
 export interface IsmConfig {
   readonly jobIntervalMinutes: number;
   readonly jitter: number;
+  /** Plugin job runs per index and invocation (ISM_STEPS_PER_RUN); undefined: unlimited. */
+  readonly stepsPerRun?: number;
   /** Allowed action types; undefined allows every type. */
   readonly allowList?: readonly string[];
   readonly history: IsmHistoryConfig;
@@ -129,6 +132,7 @@ export const CONTEXT_KEYS = [
   'tableRemovalPolicy',
   'ismJobIntervalMinutes',
   'ismJitter',
+  'ismStepsPerRun',
   'ismAllowList',
   'ismHistoryEnabled',
   'ismHistoryMaxDocs',
@@ -295,6 +299,14 @@ export const configFromContext = (node: Pick<Node, 'tryGetContext'>): ControlPla
     throw new ConfigError(`ismJitter must be a number from 0.0 to 1.0, got [${jitterText}]`);
   }
 
+  const stepsText = str(ctx('ismStepsPerRun'));
+  const stepsPerRun = stepsText === undefined || stepsText === 'unlimited' ? undefined : Number(stepsText);
+  if (stepsPerRun !== undefined && (!Number.isInteger(stepsPerRun) || stepsPerRun < 1)) {
+    throw new ConfigError(
+      `ismStepsPerRun must be a whole number, at least 1, or unlimited, got [${stepsText}]`,
+    );
+  }
+
   // Empty is the default (every type), as an unset ISM_ALLOW_LIST is.
   const allowedTypes = list(ctx('ismAllowList'));
   const allowList = allowedTypes.length > 0 ? allowedTypes : undefined;
@@ -333,7 +345,7 @@ export const configFromContext = (node: Pick<Node, 'tryGetContext'>): ControlPla
   };
 
   return {
-    ism: { jobIntervalMinutes, jitter, allowList, history },
+    ism: { jobIntervalMinutes, jitter, stepsPerRun, allowList, history },
     rollup,
     kinesisStreams: kinesisStreams(ctx('kinesisStreamArns')),
     ingestionMode: oneOf<IngestionMode>(

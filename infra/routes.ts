@@ -396,10 +396,12 @@ export const operations: readonly Operation[] = [
     cluster: true,
   },
   {
-    // The Open Distro documentation's name for change_policy.
+    // The Open Distro documentation's name for change_policy, which no plugin release served
+    // (under either prefix): ours under _plugins only; _opendistro answers "no handler found",
+    // as the plugin's cluster does.
     operation: 'ism.update_policy',
     method: 'POST',
-    paths: [...both('/_ism/update_policy/{index}'), ...both('/_ism/update_policy')],
+    paths: ['/_plugins/_ism/update_policy/{index}', '/_plugins/_ism/update_policy'],
     handler: 'lambdas/ism/handlers/update-policy.ts',
     params: ['index', 'type'],
     cluster: true,

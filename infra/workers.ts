@@ -82,6 +82,7 @@ export const workers: readonly Worker[] = [
     configEnvironment: (config) => ({
       ISM_JOB_INTERVAL_MINUTES: String(config.ism.jobIntervalMinutes),
       ISM_JITTER: String(config.ism.jitter),
+      ...(config.ism.stepsPerRun ? { ISM_STEPS_PER_RUN: String(config.ism.stepsPerRun) } : {}),
       ISM_HISTORY_ENABLED: String(config.ism.history.enabled),
       ISM_HISTORY_MAX_DOCS: String(config.ism.history.maxDocs),
       ISM_HISTORY_MAX_AGE_HOURS: String(config.ism.history.maxAgeHours),

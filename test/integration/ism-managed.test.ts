@@ -2,6 +2,7 @@ import type { ClusterApi } from '../../lambdas/ism/cluster-api';
 import { controlStore, managedStore, optOutStore, policyStore } from '../../lambdas/ism/managed-deps';
 import { autoManage } from '../../lambdas/ism/managed-index/templates';
 import { indexInfo } from '../../lambdas/ism/managed-index/cluster-indices';
+import { SEARCH_REFRESH_MS } from '../../lambdas/ism/managed-index/explain';
 import { rolloverHistory } from '../../lambdas/rollover/deps';
 import { notifier } from '../../lambdas/notifications/notifier';
 import { ismNotifier } from '../../lambdas/ism/runner/notify';
@@ -124,7 +125,7 @@ describe('attaching a policy and running it', () => {
       policy_seq_no: expect.any(Number),
       rolled_over: false,
       state: { name: 'hot', start_time: expect.any(Number) },
-      action: { name: 'rollover', index: 0, failed: false, consumed_retries: 0, last_retry_time: null },
+      action: { name: 'rollover', index: 0, failed: false, consumed_retries: 0, last_retry_time: 0 },
       step: { name: 'attempt_rollover', step_status: 'condition_not_met' },
       info: {
         message: 'Pending rollover of index [index=alpha-000001]',
@@ -402,10 +403,11 @@ describe('ism_template', () => {
     // Already looked at: the next tick reads no index again.
     expect(await discover()).toBe(0);
 
-    // Removed indices stay unmanaged.
+    // Removed indices stay unmanaged (once explain's search no longer sees the removed job).
     await api.request('POST', '/_plugins/_ism/remove/tpl-other-1');
     await controlStore().delete('template-discovery');
     expect(await discover()).toBe(0);
+    await new Promise((r) => setTimeout(r, SEARCH_REFRESH_MS));
     expect((await explain('tpl-other-1')).enabled).toBeNull();
   });
 });
@@ -463,5 +465,59 @@ describe('ISM status, start and stop', () => {
     expect((await api.request('GET', '/_opendistro/_ism/status')).body).toEqual({ enabled: false });
     await api.request('POST', '/_plugins/_ism/start');
     expect((await api.request('GET', '/_plugins/_ism/status')).body).toEqual({ enabled: true });
+  });
+});
+
+describe('what remove leaves behind', () => {
+  const waits = {
+    description: 'waits',
+    default_state: 'a',
+    states: [{ name: 'a', actions: [], transitions: [] }],
+  };
+
+  it("leaves the plugin's auto_manage: false on the index, as GET _settings shows it", async () => {
+    await putPolicy('rm-waits', waits);
+    await createIndex('rm-a');
+    await createIndex('rm-b');
+    await add('rm-a', 'rm-waits');
+    expect((await api.request('POST', '/_plugins/_ism/remove/rm-a,rm-b')).body).toMatchObject({
+      updated_indices: 1,
+      failed_indices: [{ index_name: 'rm-b', reason: 'This index does not have a policy to remove' }],
+    });
+    const nested = await api.request('GET', '/rm-*/_settings?filter_path=*.settings.index.plugins');
+    expect(nested.body).toEqual({
+      'rm-a': { settings: { index: { plugins: { index_state_management: { auto_manage: 'false' } } } } },
+    });
+    const flat = await api.request('GET', '/rm-a/_settings/index.plugins*?flat_settings=true');
+    expect(flat.body).toEqual({
+      'rm-a': { settings: { 'index.plugins.index_state_management.auto_manage': 'false' } },
+    });
+    // Added again, the index keeps the setting, as the plugin leaves it.
+    await add('rm-a', 'rm-waits');
+    const again = await api.request('GET', '/rm-a/_settings/index.plugins*?flat_settings=true');
+    expect(again.body['rm-a'].settings).toEqual({
+      'index.plugins.index_state_management.auto_manage': 'false',
+    });
+  });
+
+  it("takes a data stream's name for its backing indices", async () => {
+    await putPolicy('rm-ds-waits', waits);
+    await cluster.request('PUT', '/_index_template/rm-ds-tpl', {
+      body: {
+        index_patterns: ['rm-ds*'],
+        data_stream: {},
+        template: { settings: { number_of_replicas: 0 } },
+      },
+    });
+    await cluster.request('PUT', '/_data_stream/rm-ds');
+    expect(
+      (await api.request('POST', '/_plugins/_ism/add/rm-ds', { policy_id: 'rm-ds-waits' })).body,
+    ).toMatchObject({ updated_indices: 1 });
+    const r = await api.request('POST', '/_plugins/_ism/remove/rm-ds');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ updated_indices: 1, failures: false, failed_indices: [] });
+    expect((await api.request('POST', '/_plugins/_ism/remove/rm-dsx')).status).toBe(404);
+    await cluster.request('DELETE', '/_data_stream/rm-ds');
+    await cluster.request('DELETE', '/_index_template/rm-ds-tpl');
   });
 });

@@ -1,7 +1,7 @@
 import { MINUTE, startIsmHarness, type IsmHarness } from '../support/ism-harness';
 
 /**
- * The shrink action on the real single-node cluster, one step per run as the plugin runs it:
+ * The shrink action on the real single-node cluster, one job run per run as the plugin runs it:
  * shards required on a node and writes blocked, the wait, `_shrink`, the wait for the target,
  * then the source's settings restored and aliases switched. Failures undo the settings; a crash
  * between the `_shrink` call and the metadata save does not shrink twice.
@@ -60,7 +60,9 @@ it('shrinks 4 primaries to 2 step by step, restores the source settings and swit
   await createIndex('sh-a', 4, 7, 'sh-alias');
   await h.add('sh-a', 'shrink-2');
 
-  await h.tick(); // initialize and attempt_move_shards_step
+  await h.tick(); // initialize: a job run of its own
+
+  await h.later(); // attempt_move_shards_step
   let e = await h.explain('sh-a');
   const node = e.action.action_properties.shrink_action_properties.node_name as string;
   expect(e).toMatchObject({
@@ -120,14 +122,17 @@ it('fails without replicas unless force_unsafe, and leaves the index untouched',
   await h.putPolicy('shrink-safe', shrinkPolicy({ num_new_shards: 1 }));
   await createIndex('sh-b', 2);
   await h.add('sh-b', 'shrink-safe');
-  await h.tick();
+  await h.tick(); // initialize: a job run of its own
+  await h.later();
   const e = await h.explain('sh-b');
   expect(e).toMatchObject({
     action: { name: 'shrink', failed: true },
     step: { name: 'attempt_move_shards_step', step_status: 'failed' },
     info: { message: 'Shrink failed because index has no replicas and force_unsafe is not set to true.' },
-    enabled: false,
+    enabled: true,
   });
+  await h.later(); // the next job run disables the failed index
+  expect((await h.explain('sh-b')).enabled).toBe(false);
   expect(await h.exists('sh-b_shrunken')).toBe(false);
   expect((await h.settings('sh-b'))['index.blocks.write']).toBeUndefined();
 });
@@ -145,7 +150,8 @@ it('a failed _shrink call undoes the write block and the routing it set', async 
   await createIndex('sh-c', 2);
   await h.cluster.request('PUT', '/sh-c/_settings', { body: { 'index.blocks.write': false } });
   await h.add('sh-c', 'shrink-upper');
-  await h.tick(); // move
+  await h.tick(); // initialize: a job run of its own
+  await h.later(); // move
   expect((await h.settings('sh-c'))['index.blocks.write']).toBe('true');
   await h.later(); // wait for move
   await h.later(); // shrink: refused
@@ -174,7 +180,8 @@ it('a retry after a failed step starts the action again from its first step', as
   );
   await createIndex('sh-r', 2);
   await h.add('sh-r', 'shrink-retry');
-  await h.tick(); // move
+  await h.tick(); // initialize: a job run of its own
+  await h.later(); // move
   await h.later(); // wait for move
   await h.later(); // shrink: refused (upper case), retried later
   let e = await h.explain('sh-r');
@@ -190,7 +197,8 @@ it('an index with one primary, or a taken target name, are reported as the plugi
   await h.putPolicy('shrink-1', shrinkPolicy({ num_new_shards: 1, force_unsafe: true }));
   await createIndex('sh-d', 1);
   await h.add('sh-d', 'shrink-1');
-  await h.tick();
+  await h.tick(); // initialize: a job run of its own
+  await h.later();
   expect(await h.explain('sh-d')).toMatchObject({
     step: { name: 'wait_for_shrink_step', step_status: 'completed' },
     info: { message: 'Source index only has one primary shard. Skip this shrink execution.' },
@@ -199,7 +207,8 @@ it('an index with one primary, or a taken target name, are reported as the plugi
   await createIndex('sh-e', 2);
   await createIndex('sh-e_shrunken', 1);
   await h.add('sh-e', 'shrink-1');
-  await h.tick();
+  await h.tick(); // initialize: a job run of its own
+  await h.later();
   expect(await h.explain('sh-e')).toMatchObject({
     action: { failed: true },
     info: { message: 'Shrink failed because sh-e_shrunken already exists.' },
@@ -214,7 +223,8 @@ describe('crash safety', () => {
       await h.putPolicy(`shrink-crash-${when}`, shrinkPolicy({ num_new_shards: 1, force_unsafe: true }));
       await createIndex(index, 2, 3);
       await h.add(index, `shrink-crash-${when}`);
-      await h.tick(); // init and move
+      await h.tick(); // initialize: a job run of its own
+      await h.later(); // move
       await h.later(); // wait for move
       h.clock.advance(2 * MINUTE);
       await h.crashOnce(when, index, 'attempt_shrink_step');

@@ -1,5 +1,6 @@
 import { applyFilterPaths, parseFilterPath } from '../../shared/filter-path';
 import { apiHandler, type ApiRequest, type ApiResponse } from '../../shared/http';
+import { ismSettings } from '../../ism';
 import { ingestionCluster, ingestionService } from '../deps';
 import {
   addIngestionSettings,
@@ -11,7 +12,8 @@ import {
 
 /**
  * GET [/<index>]/_settings[/<name>]: the cluster answers; indices we ingest get back their
- * `index.ingestion_source.*` settings, which the cluster never saw. Any other status, and
+ * `index.ingestion_source.*` settings, which the cluster never saw, and indices ISM was removed
+ * from get back the plugin's `index.plugins.index_state_management.auto_manage: "false"`. Any other status, and
  * every index not registered with the poller (plain, or ingested natively), pass unchanged.
  * `filter_path` is applied here, after ours are added, as the cluster would have applied it to
  * an answer holding them (the cluster never filters an error answer, nor do we).
@@ -46,12 +48,17 @@ const getSettings = async (request: ApiRequest): Promise<ApiResponse> => {
   }
   const answer = reply.body as Record<string, unknown>;
   const ours = await lookUp(Object.keys(answer));
-  const body = addIngestionSettings(answer, ours, {
-    flat: flag(query.flat_settings),
-    names,
-    includeDefaults,
-    probe,
-  });
+  const flat = flag(query.flat_settings);
+  // ISM's index settings too (auto_manage after a remove), looked up by the answer's index.uuid.
+  const ism = await ismSettings.lookUp(answer);
+  const body = ismSettings.add(
+    addIngestionSettings(answer, ours, { flat, names, includeDefaults, probe }),
+    ism,
+    {
+      flat,
+      matches: (key) => matchesNames(names, key),
+    },
+  );
   return { status: 200, body: applyFilterPaths(body, parseFilterPath(filterPath)) };
 };
 

@@ -17,7 +17,7 @@ import { ismNotifier } from '../runner/notify';
 import { notifier } from '../../notifications/notifier';
 import { ismRollupJobId, ismRollupProgress, startIsmRollup } from '../../rollup/ism-rollup';
 import { rollupService } from '../../rollup/deps';
-import { ismWork } from '../runner/run-managed-index';
+import { ismWork, stepsPerRunFromEnv } from '../runner/run-managed-index';
 
 /**
  * The ism-runner worker: every due managed index, one lease each (see runner/run-managed-index.ts).
@@ -36,6 +36,8 @@ export const handler = workerHandler('ism-runner', async (invocation) => {
   }
   const historySettings = historySettingsFrom(settings);
   const cluster = clusterApi();
+  const jobIntervalMs = settings.get(ISM_JOB_INTERVAL) * 60_000;
+  const stepsPerRun = stepsPerRunFromEnv();
   if (await clusterIsRed(cluster)) {
     logger.info('ism-runner skips this run: the cluster health is red');
     return { ...IDLE, clusterRed: true };
@@ -51,6 +53,8 @@ export const handler = workerHandler('ism-runner', async (invocation) => {
         optOut: optOutStore(),
         control: controlStore(),
         now: systemClock.now(),
+        // At the plugin's pace the new job's first run is one interval on, as its schedule's.
+        firstRunDelayMs: stepsPerRun ? jobIntervalMs : 0,
       }).catch((error: unknown) => {
         logger.warn('ism_template discovery failed', { error: String(error) });
         return 0;
@@ -75,8 +79,9 @@ export const handler = workerHandler('ism-runner', async (invocation) => {
           progress: (id) => ismRollupProgress(rollupService(), id),
         },
         ...ismRolloverPorts(),
-        jobIntervalMs: settings.get(ISM_JOB_INTERVAL) * 60_000,
+        jobIntervalMs,
         jitter: settings.get(ISM_JITTER),
+        maxStepsPerRun: stepsPerRun,
         allowList: allowListFromEnv(),
       }),
       history,

@@ -1,8 +1,8 @@
 import { apiHandler } from '../../shared/http';
-import { managedIndexService } from '../managed-deps';
+import { clock, managedIndexService } from '../managed-deps';
 
 /** POST _plugins/_ism/remove/<index> */
 export const handler = apiHandler('ism.remove_policy', async ({ pathParams, query }) => ({
   status: 200,
-  body: await managedIndexService().remove(pathParams.index ?? query.index),
+  body: await managedIndexService().remove(pathParams.index ?? query.index, clock.now()),
 }));

@@ -1,4 +1,5 @@
 import { OpenSearchError } from '../../shared/errors';
+import { grownCapacity, hashMapOrder, putAllCapacity } from '../../shared/java-hash-map';
 import { seg, type ClusterApi } from '../cluster-api';
 
 /**
@@ -80,6 +81,29 @@ export const resolveIndices = async (cluster: ClusterApi, expression: string): P
     .sort((a, b) => a.name.localeCompare(b.name));
 };
 
+/**
+ * The order the plugin's transport actions meet the resolved indices in (and so list their
+ * failed_indices in): the cluster state's index map, copied into a HashMap keyed by name, then
+ * `putAll` into the action's own HashMap; ties keep the name order.
+ */
+export const inPluginOrder = (indices: readonly IndexInfo[]): IndexInfo[] => {
+  const byName = [...indices].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const name = (i: IndexInfo): string => i.name;
+  return hashMapOrder(
+    hashMapOrder(byName, name, grownCapacity(byName.length)),
+    name,
+    putAllCapacity(byName.length),
+  );
+};
+
+/** The cluster state's own index map order (which indices of a request are closed, in order). */
+export const inClusterStateOrder = (indices: readonly IndexInfo[]): IndexInfo[] =>
+  hashMapOrder(
+    [...indices].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    (i) => i.name,
+    grownCapacity(indices.length),
+  );
+
 /** One index by name; undefined when it does not exist. */
 export const indexInfo = async (cluster: ClusterApi, name: string): Promise<IndexInfo | undefined> =>
   (await resolveIndices(cluster, name)).find((i) => i.name === name);
@@ -92,15 +116,21 @@ export const indexNotFound = (name: string): OpenSearchError =>
     index: name,
   });
 
+/** A data stream's backing indices are named `.ds-<stream>-<6-digit generation>`. */
+const backs = (index: string, stream: string): boolean =>
+  index.startsWith(`.ds-${stream}-`) && /^\d{6}$/.test(index.slice(stream.length + 5));
+
 /**
- * Strict resolution (remove, change_policy, retry): a concrete name (no wildcard) that is neither
- * an index nor an alias is a 404, as OpenSearch's strict index resolution answers.
+ * Strict resolution (remove, change_policy, retry): a concrete name (no wildcard) that is
+ * neither an index, an alias nor a data stream is a 404, as OpenSearch's strict index
+ * resolution answers.
  */
 export const resolveIndicesStrict = async (cluster: ClusterApi, expression: string): Promise<IndexInfo[]> => {
   const found = await resolveIndices(cluster, expression);
   for (const part of expression.split(',').map((p) => p.trim())) {
     if (part === '' || part.includes('*') || part.startsWith('-') || part === '_all') continue;
-    if (!found.some((i) => i.name === part || i.aliases.includes(part))) throw indexNotFound(part);
+    if (!found.some((i) => i.name === part || i.aliases.includes(part) || backs(i.name, part)))
+      throw indexNotFound(part);
   }
   return found;
 };

@@ -1,10 +1,12 @@
 import type { JobStore } from '../../shared/jobs/job-store';
-import { CONFIG_INDEX, illegalArgument, OpenSearchError } from '../../shared/errors';
+import { illegalArgument, OpenSearchError } from '../../shared/errors';
 import { compareMissingLast } from '../../shared/sort-documents';
 import type { ClusterApi } from '../cluster-api';
 import { compileQueryString } from '../query-string';
 import { resolveIndices, type IndexInfo } from './cluster-indices';
+import { MAX_RESULT_WINDOW, resultWindowError, sortFieldError } from './config-search-error';
 import type { ManagedIndex } from './model';
+import type { OptOut } from './service';
 import { validateAction, type ValidationResult } from './validate';
 
 /** explain (TransportExplainAction): per-index metadata in the plugin's key order. */
@@ -49,8 +51,8 @@ export const explainEntry = (
   };
   const m = managed.metadata;
   if (m) {
-    out.policy_seq_no = m.policy_seq_no;
-    out.policy_primary_term = m.policy_primary_term;
+    if (m.policy_seq_no !== undefined) out.policy_seq_no = m.policy_seq_no;
+    if (m.policy_primary_term !== undefined) out.policy_primary_term = m.policy_primary_term;
     if (m.rolled_over || m.action?.name === 'rollover') {
       out.rolled_over = m.rolled_over ?? false;
       if (m.rolled_over_index_name) out.rolled_over_index_name = m.rolled_over_index_name;
@@ -78,10 +80,10 @@ export const explainEntry = (
 };
 
 /**
- * explain-all sorts the managed-index job documents of the config index by `sortField`; these
- * are the fields its mapping can sort on (`managed_index.name` is a text field: use
- * `managed_index.name.keyword`). Fields the plugin keeps but we do not (the job schedule) have no
- * value here and sort last.
+ * explain searches the managed-index job documents of the config index, sorted by `sortField`
+ * (with an index expression too); these are the fields its mapping can sort on
+ * (`managed_index.name` is a text field: use `managed_index.name.keyword`). Fields the plugin
+ * keeps but we do not (the job schedule) have no value here and sort last.
  */
 const SORT_FIELDS: Record<string, (m: ManagedIndex) => unknown> = {
   'managed_index.index': (m) => m.index,
@@ -106,25 +108,37 @@ const TEXT_FIELDS = new Set(['managed_index.name', 'managed_index.change_policy.
 const sortKey = (sortField: string): ((m: ManagedIndex) => unknown) => {
   const key = SORT_FIELDS[sortField];
   if (key) return key;
-  const cause = TEXT_FIELDS.has(sortField)
-    ? {
-        type: 'illegal_argument_exception',
-        reason: `Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead. Alternatively, set fielddata=true on [${sortField}] in order to load field data by uninverting the inverted index. Note that this can use significant memory.`,
-      }
-    : { type: 'query_shard_exception', reason: `No mapping found for [${sortField}] in order to sort on` };
-  throw new OpenSearchError(
-    400,
-    'search_phase_execution_exception',
-    'all shards failed',
-    { phase: 'query', grouped: true },
-    { ...cause, index: CONFIG_INDEX },
-  );
+  if (TEXT_FIELDS.has(sortField)) {
+    throw sortFieldError(
+      'illegal_argument_exception',
+      `Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead. Alternatively, set fielddata=true on [${sortField}] in order to load field data by uninverting the inverted index. Note that this can use significant memory.`,
+    );
+  }
+  throw sortFieldError('query_shard_exception', `No mapping found for [${sortField}] in order to sort on`);
 };
 
-const matchesFilter = (managed: ManagedIndex, f: ExplainFilter): boolean => {
-  if (f.policy_id !== undefined && managed.policy_id !== f.policy_id) return false;
+/**
+ * The plugin's search of the jobs: the sort is parsed first, then the result window is checked
+ * (with an index expression the search asks for 10,000 hits from `from`, so any `from` > 0 fails).
+ */
+const searchJobs = (
+  all: ManagedIndex[],
+  params: ExplainParams,
+  size: number,
+  matches: (m: ManagedIndex) => boolean,
+): { hits: ManagedIndex[]; total: number } => {
+  const key = sortKey(params.sortField);
+  if (params.from + size > MAX_RESULT_WINDOW) throw resultWindowError(params.from + size);
+  const direction = params.sortOrder.toLowerCase() === 'asc' ? 1 : -1;
+  const found = all
+    .filter(matches)
+    .sort((a, b) => compareMissingLast(key(a), key(b), direction) || a.index.localeCompare(b.index));
+  return { hits: found.slice(params.from, params.from + size), total: found.length };
+};
+
+/** ExplainFilter.byMetaData: managed indices without metadata are never filtered out. */
+const matchesMetadata = (managed: ManagedIndex, f: ExplainFilter): boolean => {
   const m = managed.metadata;
-  // Managed indices without metadata are never filtered out by state/action/failed, as in the plugin.
   if (!m) return true;
   if (f.state !== undefined && m.state?.name !== f.state) return false;
   if (f.action_type !== undefined && m.action?.name !== f.action_type) return false;
@@ -146,11 +160,23 @@ export const parseExplainFilter = (body: unknown, method: string): ExplainFilter
   return out;
 };
 
+/**
+ * The config index's refresh interval: its search sees a job removed this recently still (its
+ * metadata, read in real time, is gone), so explain shows the index as managed, uninitialized.
+ */
+export const SEARCH_REFRESH_MS = 1_000;
+
+export interface ExplainStores {
+  managed: Pick<JobStore<ManagedIndex>, 'get' | 'list'>;
+  optOut: Pick<JobStore<OptOut>, 'get' | 'list'>;
+}
+
 export const explain = async (
-  store: JobStore<ManagedIndex>,
+  stores: ExplainStores,
   cluster: ClusterApi,
   expression: string | undefined,
   params: ExplainParams,
+  now: number,
 ): Promise<Record<string, unknown>> => {
   const order = params.sortOrder.toLowerCase();
   if (order !== 'asc' && order !== 'desc') {
@@ -158,19 +184,26 @@ export const explain = async (
       `No enum constant org.opensearch.search.sort.SortOrder.${params.sortOrder.toUpperCase()}`,
     );
   }
+  const queryMatches = compileQueryString(params.queryString);
+  const { filter } = params;
+  const searched = (m: ManagedIndex): boolean =>
+    queryMatches(m.index) && (filter.policy_id === undefined || m.policy_id === filter.policy_id);
+  const justRemoved = (o: OptOut | undefined): ManagedIndex | undefined =>
+    o?.removed && now - o.removed.at < SEARCH_REFRESH_MS ? o.removed.job : undefined;
   const out: Record<string, unknown> = {};
   if (!expression) {
-    const key = sortKey(params.sortField);
-    const direction = order === 'asc' ? 1 : -1;
-    const matches = compileQueryString(params.queryString);
-    const all = (await store.list())
-      .map((r) => r.state)
-      .filter((m) => matches(m.index) && matchesFilter(m, params.filter))
-      .sort((a, b) => compareMissingLast(key(a), key(b), direction) || a.index.localeCompare(b.index));
-    const page = all.slice(params.from, params.from + params.size);
+    const jobs = (await stores.managed.list()).map((r) => r.state);
+    const live = new Set(jobs.map((m) => m.index_uuid));
+    for (const o of await stores.optOut.list()) {
+      const ghost = justRemoved(o.state);
+      if (ghost && !live.has(ghost.index_uuid)) jobs.push(ghost);
+    }
+    const { hits, total } = searchJobs(jobs, params, params.size, searched);
+    // The metadata filter applies to the page the search returned, as in the plugin.
+    const page = hits.filter((m) => matchesMetadata(m, filter));
     const validations = params.validateAction ? await validateAll(cluster, page) : undefined;
     for (const m of page) out[m.index] = explainEntry(m, params, validations?.get(m.index_uuid));
-    out.total_managed_indices = all.length;
+    out.total_managed_indices = total - (hits.length - page.length);
     return out;
   }
   const indices = await resolveIndices(cluster, expression);
@@ -181,14 +214,28 @@ export const explain = async (
       'Validation Failed: 1: no documents to get;',
     );
   }
-  let total = 0;
+  const records = new Map<string, ManagedIndex>();
   for (const i of indices) {
-    const record = await store.get(i.uuid);
-    if (record && matchesFilter(record.state, params.filter)) {
-      const validation = params.validateAction ? await validateAction(cluster, record.state, i) : undefined;
-      out[i.name] = explainEntry(record.state, params, validation);
-      total++;
-    } else if (!record) out[i.name] = unmanagedEntry();
+    const record = await stores.managed.get(i.uuid);
+    const job = record?.state ?? justRemoved((await stores.optOut.get(i.uuid))?.state);
+    if (job) records.set(i.uuid, job);
+  }
+  // The jobs of these indices the search finds: any other index shows as not managed.
+  const { hits } = searchJobs([...records.values()], params, MAX_RESULT_WINDOW, searched);
+  const found = new Set(hits.map((m) => m.index_uuid));
+  let total = found.size;
+  for (const i of indices) {
+    const managed = records.get(i.uuid);
+    if (managed && !matchesMetadata(managed, filter)) {
+      if (found.has(i.uuid)) total--;
+      continue;
+    }
+    if (!managed || !found.has(i.uuid)) {
+      out[i.name] = unmanagedEntry();
+      continue;
+    }
+    const validation = params.validateAction ? await validateAction(cluster, managed, i) : undefined;
+    out[i.name] = explainEntry(managed, params, validation);
   }
   out.total_managed_indices = total;
   return out;

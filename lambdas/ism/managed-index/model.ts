@@ -40,8 +40,9 @@ export interface ManagedIndexMetaData {
   index: string;
   index_uuid: string;
   policy_id: string;
-  policy_seq_no: number;
-  policy_primary_term: number;
+  /** Absent when the policy could not be loaded at initialization. */
+  policy_seq_no?: number;
+  policy_primary_term?: number;
   policy_completed?: boolean;
   rolled_over?: boolean;
   rolled_over_index_name?: string;

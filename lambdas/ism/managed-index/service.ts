@@ -4,8 +4,14 @@ import type { JobStore } from '../../shared/jobs/job-store';
 import { StaleJobError } from '../../shared/jobs/job-store';
 import type { ClusterApi } from '../cluster-api';
 import type { Policy } from '../policy/model';
-import { sameActions } from '../runner/run-managed-index';
-import { resolveIndices, resolveIndicesStrict, type IndexInfo } from './cluster-indices';
+import { isSafeToChange } from '../runner/run-managed-index';
+import {
+  inClusterStateOrder,
+  inPluginOrder,
+  resolveIndices,
+  resolveIndicesStrict,
+  type IndexInfo,
+} from './cluster-indices';
 import { isFailed, type ChangePolicy, type ManagedIndex } from './model';
 
 /**
@@ -27,9 +33,15 @@ export interface UpdateResponse {
 /** Indices ISM never manages (plugins.index_state_management.restricted_index_pattern). */
 const RESTRICTED = /^(?:\.opendistro_security|\.kibana.*|\.opendistro-ism-config)$/;
 
-/** A marker per index UUID that `remove` writes, so ISM templates never re-attach the index. */
+/**
+ * A marker per index UUID that `remove` writes: the plugin's index setting
+ * `index.plugins.index_state_management.auto_manage: false` (ISM templates never re-attach the
+ * index; GET _settings shows it), which a plugin-free cluster cannot hold.
+ */
 export interface OptOut {
   index: string;
+  /** The job as `remove` found it, and when: explain's search still sees it for a moment. */
+  removed?: { at: number; job: ManagedIndex };
 }
 
 export interface ManagedIndexStores {
@@ -70,29 +82,30 @@ export class ManagedIndexService {
     private readonly cluster: ClusterApi,
   ) {}
 
+  /**
+   * TransportAddPolicyAction. failed_indices in its order: closed indices, then restricted ones,
+   * then those already managed, each in the order the plugin meets the indices.
+   */
   async add(expression: string | undefined, body: unknown, now: number): Promise<UpdateResponse> {
     if (!expression) throw illegalArgument('Missing indices');
     const policyId = (body as { policy_id?: unknown } | undefined)?.policy_id;
     if (typeof policyId !== 'string' || policyId === '') throw illegalArgument('Missing policy_id');
     const indices = await resolveIndices(this.cluster, expression);
     if (indices.length === 0) return response(0, []);
-    const failed: FailedIndex[] = [];
-    const open = indices.filter((i) => {
-      if (!i.open) failed.push(failure(i, 'This index is closed'));
-      return i.open;
-    });
+    const failed = closedFirst(indices);
     const doc = await this.stores.policies.get(policyId);
     if (!doc) throw statusException(404, `Could not find policy=${policyId}`);
+    const candidates = inPluginOrder(indices).filter((i) => i.open);
+    const restricted = candidates.filter((i) => RESTRICTED.test(i.name));
+    failed.push(
+      ...restricted.map((i) => failure(i, 'Matches restricted index pattern defined in the cluster setting')),
+    );
     let updated = 0;
-    for (const i of open) {
-      if (RESTRICTED.test(i.name)) {
-        failed.push(failure(i, 'Matches restricted index pattern defined in the cluster setting'));
-        continue;
-      }
+    for (const i of candidates.filter((c) => !RESTRICTED.test(c.name))) {
       // Due at once: the first run initializes the policy at the next tick.
+      // auto_manage stays false on an index removed before, as the plugin leaves it.
       if (await this.stores.managed.create(i.uuid, newManagedIndex(i, doc, now), now)) {
         updated++;
-        await this.stores.optOut.delete(i.uuid);
       } else {
         failed.push(
           failure(i, 'This index already has a policy, use the update policy API to update index policies'),
@@ -102,54 +115,59 @@ export class ManagedIndexService {
     return response(updated, failed);
   }
 
-  async remove(expression: string | undefined): Promise<UpdateResponse> {
+  /** TransportRemovePolicyAction: closed indices fail first, then those not managed. */
+  async remove(expression: string | undefined, now: number): Promise<UpdateResponse> {
     if (!expression) throw illegalArgument('Missing indices');
     const indices = await resolveIndicesStrict(this.cluster, expression);
-    const failed: FailedIndex[] = [];
+    const failed = closedFirst(indices);
     let updated = 0;
-    for (const i of indices) {
-      if (!i.open) {
-        failed.push(failure(i, 'This index is closed'));
+    for (const i of inPluginOrder(indices).filter((c) => c.open)) {
+      const record = await this.stores.managed.get(i.uuid);
+      if (!record) {
+        failed.push(failure(i, 'This index does not have a policy to remove'));
         continue;
       }
-      // The plugin sets index.plugins.index_state_management.auto_manage=false, a setting a
-      // plugin-free cluster refuses: the opt-out is kept in our table instead.
-      await this.stores.optOut.create(i.uuid, { index: i.name }, null);
+      await this.optOut(i, { at: now, job: { ...record.state, metadata: null } });
       if (await this.stores.managed.delete(i.uuid)) updated++;
       else failed.push(failure(i, 'This index does not have a policy to remove'));
     }
     return response(updated, failed);
   }
 
+  /**
+   * TransportChangePolicyAction: indices in transition fail first; indices that are not managed
+   * after them, as the plugin finds them in a second look-up.
+   */
   async changePolicy(expression: string | undefined, body: unknown): Promise<UpdateResponse> {
     const change = parseChangePolicy(body);
     if (!expression) throw illegalArgument('Missing index');
     const doc = await this.stores.policies.get(change.policy_id);
     if (!doc) throw statusException(404, `Could not find policy=${change.policy_id}`);
-    const indices = await resolveIndicesStrict(this.cluster, expression);
+    const indices = inPluginOrder(await resolveIndicesStrict(this.cluster, expression));
     const failed: FailedIndex[] = [];
-    let updated = 0;
+    const toUpdate: IndexInfo[] = [];
     for (const i of indices) {
+      const m = (await this.stores.managed.get(i.uuid))?.state.metadata ?? null;
+      if (m?.transition_to !== undefined) {
+        failed.push(failure(i, 'Cannot change policy while transitioning to new state'));
+      } else if (!m || change.include.length === 0 || change.include.some((s) => s.state === m.state?.name)) {
+        toUpdate.push(i);
+      }
+    }
+    let updated = 0;
+    for (const i of toUpdate) {
       for (let attempt = 0; ; attempt++) {
         const record = await this.stores.managed.get(i.uuid);
-        const m = record?.state.metadata ?? null;
-        if (m?.transition_to !== undefined) {
-          failed.push(failure(i, 'Cannot change policy while transitioning to new state'));
-          break;
-        }
-        const stateName = m?.state?.name;
-        if (m && change.include.length > 0 && !change.include.some((s) => s.state === stateName)) break;
         if (!record) {
           failed.push(failure(i, 'This index is not being managed'));
           break;
         }
-        const isSafe =
-          !m?.state ||
-          (change.state === null &&
-            sameActions(
-              record.state.policy.states.find((s) => s.name === stateName),
-              doc.source.states.find((s) => s.name === stateName),
-            ));
+        const isSafe = isSafeToChange(
+          record.state.policy,
+          record.state.metadata?.state?.name,
+          doc.source,
+          change,
+        );
         try {
           // A disabled (failed) index takes the change after retry; one that waits gets it next run.
           await this.stores.managed.update(
@@ -171,10 +189,19 @@ export class ManagedIndexService {
     return response(updated, failed);
   }
 
+  /** Writes (or refreshes) the index's opt-out marker. */
+  private async optOut(i: IndexInfo, removed: NonNullable<OptOut['removed']>): Promise<void> {
+    const marker: OptOut = { index: i.name, removed };
+    if (await this.stores.optOut.create(i.uuid, marker, null)) return;
+    const current = await this.stores.optOut.get(i.uuid);
+    if (current) await this.stores.optOut.update(i.uuid, current.rev, marker, null).catch(() => undefined);
+  }
+
+  /** TransportRetryFailedManagedIndexAction: one look at each index, in the plugin's order. */
   async retry(expression: string | undefined, body: unknown, now: number): Promise<UpdateResponse> {
     if (!expression) throw illegalArgument('Missing indices');
     const state = (body as { state?: unknown } | undefined)?.state;
-    const indices = await resolveIndicesStrict(this.cluster, expression);
+    const indices = inPluginOrder(await resolveIndicesStrict(this.cluster, expression));
     const failed: FailedIndex[] = [];
     let updated = 0;
     for (const i of indices) {
@@ -232,6 +259,12 @@ export class ManagedIndexService {
     return response(updated, failed);
   }
 }
+
+/** The closed indices of a request, as add and remove fail them first. */
+const closedFirst = (indices: readonly IndexInfo[]): FailedIndex[] =>
+  inClusterStateOrder(indices)
+    .filter((i) => !i.open)
+    .map((i) => failure(i, 'This index is closed'));
 
 const parseChangePolicy = (body: unknown): ChangePolicy => {
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {

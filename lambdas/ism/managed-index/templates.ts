@@ -21,6 +21,8 @@ export interface TemplateDeps {
   optOut: JobStore<OptOut>;
   control: JobStore<DiscoveryMark | IsmControl>;
   now: number;
+  /** When the new jobs first run, after `now` (0: at once). */
+  firstRunDelayMs?: number;
 }
 
 export interface DiscoveryMark {
@@ -86,7 +88,8 @@ export const autoManage = async (deps: TemplateDeps): Promise<number> => {
       aliases: [],
       rolloverInfo: {},
     };
-    if (await deps.managed.create(i.uuid, newManagedIndex(info, doc, deps.now), deps.now)) managed++;
+    const due = deps.now + (deps.firstRunDelayMs ?? 0);
+    if (await deps.managed.create(i.uuid, newManagedIndex(info, doc, deps.now), due)) managed++;
   }
   if (newest > after) {
     if (!markRecord) await deps.control.create(MARK, { after: newest }, null);

@@ -14,6 +14,7 @@ import {
   isFailed,
   templateContext,
   type ActionMetaData,
+  type ChangePolicy,
   type ManagedIndex,
   type ManagedIndexMetaData,
 } from '../managed-index/model';
@@ -34,14 +35,17 @@ import { transitionStep, type TransitionResult } from './transition-step';
 
 /**
  * One run of one managed index (ManagedIndexRunner.kt), as a job function for runDue. The shape
- * is the plugin's: initialize, resolve the state/action/step from the metadata, check timeout,
- * change_policy and retry back-off, save the step as `starting`, execute it, save the result.
+ * is the plugin's job run: initialize; or disable a completed or failed index; or check the
+ * policy version, resolve the state/action/step from the metadata, check the timeout,
+ * change_policy, the retry back-off, the interrupted step and the allow list; then save the step
+ * as `starting`, execute it and save its result. Each of these is what one plugin job run does.
  *
- * Where we are faster than the plugin: when a step completes, the run goes on with the next one
- * (next step, next action, the transition and the move to the next state) instead of waiting a
- * job interval for each. That is safe because every step still gets its own `starting`
- * checkpoint and result save, exactly as if it ran in its own invocation. A step that waits
- * (condition_not_met), fails, or the invocation's budget ends the run.
+ * Pacing: with `maxStepsPerRun` (ISM_STEPS_PER_RUN) at 1, an invocation does exactly what one
+ * plugin job run does, so explain shows every stage the plugin shows. Unlimited (the default),
+ * an invocation goes on with the next job run at once while the last one moved on (initialized,
+ * changed policy, completed a step, or finished the policy), instead of waiting a job interval
+ * for each; a step that waits or is to be retried ends it. That is safe because every step still
+ * gets its own `starting` checkpoint and result save, exactly as if it ran in its own invocation.
  */
 export interface PolicyReader {
   get(id: string): Promise<StoredDocument<Policy> | undefined>;
@@ -59,7 +63,10 @@ export interface RunnerDeps {
   /** Fraction (0..1) of the interval added at random to each next run. */
   readonly jitter: number;
   readonly random?: () => number;
-  /** Most steps one run chains (completed steps only). */
+  /**
+   * Most plugin job runs one invocation does for an index (ISM_STEPS_PER_RUN); 1 is the plugin's
+   * pace. Undefined: as many as follow at once (at most {@link CHAINED_RUNS}).
+   */
   readonly maxStepsPerRun?: number;
   /** Back-off while the cluster is unavailable (the workers' shared policy by default). */
   readonly unavailableBackoff?: BackoffPolicy;
@@ -68,6 +75,17 @@ export interface RunnerDeps {
 }
 
 const TRANSITION = 'transition';
+
+/** The most job runs an unlimited invocation chains for one index (a guard against cycles). */
+export const CHAINED_RUNS = 25;
+
+/** ISM_STEPS_PER_RUN: a whole number ≥ 1; unset, empty or `unlimited` is unlimited. */
+export const stepsPerRunFromEnv = (env: NodeJS.ProcessEnv = process.env): number | undefined => {
+  const text = env.ISM_STEPS_PER_RUN?.trim();
+  if (!text || text === 'unlimited') return undefined;
+  const n = Number(text);
+  return Number.isInteger(n) && n >= 1 ? n : undefined;
+};
 
 interface Resolved {
   state: State;
@@ -221,226 +239,276 @@ export const ismWork = (deps: RunnerDeps): JobFunction<ManagedIndex> => {
   };
 };
 
+/**
+ * What one job run left: `next` (saved; the next job run may follow at once), `wait` (nothing
+ * more until the next job run, or `dueAt`), `disable` (the plugin's disableManagedIndexConfig:
+ * the job stops being scheduled).
+ */
+interface JobRun {
+  managed: ManagedIndex;
+  next: 'next' | 'wait' | 'disable';
+  dueAt?: number;
+}
+
 const runManagedIndex = (deps: RunnerDeps) => {
   const random = deps.random ?? Math.random;
-  const maxSteps = deps.maxStepsPerRun ?? 10;
+  const limit = Math.max(1, deps.maxStepsPerRun ?? CHAINED_RUNS);
   return async (ctx: JobContext<ManagedIndex>, cluster: WatchedCluster) => {
     let managed: ManagedIndex = structuredClone(ctx.record.state);
     const nextRun = (): number =>
       ctx.now() + deps.jobIntervalMs + Math.floor(random() * deps.jitter * deps.jobIntervalMs);
+    const save = async (state: ManagedIndex): Promise<ManagedIndex> =>
+      structuredClone((await ctx.checkpoint(state)).state);
 
-    let index = await indexInfo(cluster, managed.index);
-    // Deleted behind our back (or re-created under the same name): forget it.
-    if (!index || index.uuid !== managed.index_uuid) return 'delete';
-    if (!managed.enabled) return { state: managed, dueAt: null };
-
-    const save = async (): Promise<void> => {
-      managed = structuredClone((await ctx.checkpoint(managed)).state);
-    };
-
-    if (!managed.metadata) {
-      managed = await initialize(deps, managed, index, ctx.now());
-      if (isFailed(managed.metadata)) return finishFailed(deps, managed);
-      await save();
+    for (let n = 0; ; n++) {
+      const index = await indexInfo(cluster, managed.index);
+      // Deleted behind our back (or re-created under the same name): forget it.
+      if (!index || index.uuid !== managed.index_uuid) return 'delete';
+      if (!managed.enabled) return { state: managed, dueAt: null };
+      const run = await jobRun(deps, managed, index, ctx.now(), cluster, save);
+      managed = run.managed;
+      if (run.next === 'disable') {
+        return { state: { ...managed, enabled: false, enabled_time: null }, dueAt: null };
+      }
+      if (run.next === 'wait') return { state: managed, dueAt: run.dueAt ?? nextRun() };
+      if (n + 1 >= limit || ctx.remainingMs() < 5_000) return { state: managed, dueAt: nextRun() };
+      managed = await save(managed);
     }
-
-    for (let n = 0; n < maxSteps; n++) {
-      const now = ctx.now();
-      if (n > 0) {
-        const fresh = await indexInfo(cluster, managed.index);
-        if (!fresh || fresh.uuid !== managed.index_uuid) return 'delete';
-        index = fresh;
-      }
-      const m = managed.metadata as ManagedIndexMetaData;
-      if (m.policy_completed || isFailed(m)) {
-        return { state: { ...managed, enabled: false, enabled_time: null }, dueAt: null };
-      }
-      if (
-        m.policy_seq_no !== managed.policy_seq_no ||
-        m.policy_primary_term !== managed.policy_primary_term
-      ) {
-        managed.metadata = {
-          ...m,
-          retry_info: { failed: true, consumed_retries: m.retry_info?.consumed_retries ?? 0 },
-          info: {
-            message: 'There is a version conflict between your previous execution and your managed index',
-          },
-        };
-        return finishFailed(deps, managed);
-      }
-      const resolution = resolve(managed.policy, m);
-      if ('error' in resolution) {
-        managed.metadata = {
-          ...m,
-          retry_info: { failed: true, consumed_retries: m.retry_info?.consumed_retries ?? 0 },
-          info: { message: resolution.error },
-        };
-        return finishFailed(deps, managed);
-      }
-      const r = resolution.ok;
-
-      // change_policy: at once when structurally safe, else at the safe point (the transition).
-      if (managed.change_policy && (managed.change_policy.is_safe || r.actionName === TRANSITION)) {
-        managed = await applyChangePolicy(deps, managed, r.actionName === TRANSITION, now);
-        if (isFailed(managed.metadata)) return finishFailed(deps, managed);
-        await save();
-        continue;
-      }
-
-      const action = r.newAction ? undefined : m.action;
-      const timeout = r.action?.timeout !== undefined ? millisOf(r.action.timeout) : undefined;
-      if (
-        action &&
-        timeout !== undefined &&
-        action.start_time !== null &&
-        now - action.start_time > timeout
-      ) {
-        managed.metadata = {
-          ...m,
-          action: { ...action, failed: true },
-          step: { name: r.step.name, start_time: m.step?.start_time ?? now, step_status: 'timed_out' },
-          info: { message: 'Action timed out' },
-        };
-        return finishFailed(deps, managed);
-      }
-
-      const retry = r.action?.retry ?? DEFAULT_RETRY;
-      if (action && m.step?.step_status === 'failed' && action.last_retry_time !== null) {
-        const until = action.last_retry_time + backoffMs(retry, action.consumed_retries);
-        if (now < until) return { state: managed, dueAt: until };
-      }
-
-      const resumed = !r.newAction && m.step?.step_status === 'starting' && m.step.name === r.step.name;
-      if (resumed && r.step.resumable === false) {
-        managed.metadata = {
-          ...m,
-          action: { ...(m.action as ActionMetaData), failed: true },
-          info: { message: 'Previous action was not able to update IndexMetaData.' },
-        };
-        return finishFailed(deps, managed);
-      }
-
-      // An action taken off the allow list fails before it starts; one under way finishes.
-      if (
-        deps.allowList &&
-        r.action &&
-        !deps.allowList.includes(r.actionName) &&
-        stepsOf(r.action)[0].name === r.step.name
-      ) {
-        managed.metadata = {
-          ...m,
-          retry_info: { failed: true, consumed_retries: m.retry_info?.consumed_retries ?? 0 },
-          info: { message: `Attempted to execute action=${r.actionName} which is not allowed.` },
-        };
-        // Disabled as the plugin does; a retry (once the allow list has it) starts it again.
-        return { state: { ...managed, enabled: false, enabled_time: null }, dueAt: null };
-      }
-
-      // ---- starting: saved before the cluster is touched -------------------------------------
-      const stateChanged = m.transition_to !== undefined && m.transition_to !== m.state?.name;
-      const newAction: ActionMetaData = action
-        ? { ...action, start_time: action.start_time ?? now }
-        : {
-            name: r.actionName,
-            start_time: now,
-            index: r.actionIndex,
-            failed: false,
-            consumed_retries: 0,
-            last_retry_time: null,
-          };
-      const sameStep = !r.newAction && m.step?.name === r.step.name && m.step.step_status !== 'completed';
-      const properties = { ...(action?.action_properties ?? {}) };
-      const stepCtx = (props: Record<string, unknown>, meta: ManagedIndexMetaData): StepContext => ({
-        cluster,
-        now,
-        index: index as IndexInfo,
-        managed,
-        metadata: meta,
-        action: r.action as Action,
-        config: r.action ? (r.action as unknown as Record<string, unknown>)[r.actionName] : undefined,
-        properties: props,
-        resumed,
-        notifier: deps.notifier,
-        rollover: deps.rollover,
-        rolloverFound: deps.rolloverFound,
-        rollups: deps.rollups,
-        timeoutMs: timeout,
-      });
-      const starting: ManagedIndexMetaData = {
-        ...m,
-        state: stateChanged || !m.state ? { name: r.state.name, start_time: now } : m.state,
-        action: newAction,
-        step: {
-          name: r.step.name,
-          start_time: sameStep ? (m.step?.start_time ?? now) : now,
-          step_status: 'starting',
-        },
-        info: { message: `Starting action ${r.actionName} and working on ${r.step.name}` },
-      };
-      delete starting.transition_to;
-      const intent = r.step.intent ? await r.step.intent(stepCtx(properties, starting)) : {};
-      Object.assign(properties, intent);
-      if (Object.keys(properties).length > 0)
-        starting.action = { ...newAction, action_properties: properties };
-      managed.metadata = starting;
-      await save();
-
-      // ---- execute and save the result -------------------------------------------------------
-      let result: StepResult & Partial<TransitionResult>;
-      cluster.unavailable = undefined;
-      try {
-        result = await r.step.execute(stepCtx(properties, starting));
-      } catch (e) {
-        result = {
-          status: 'failed',
-          info: { message: `Failed to execute ${r.step.name} [index=${index.name}]`, cause: errorMessage(e) },
-        };
-      }
-      // A step that failed because the cluster was away has not failed: back off and resume it.
-      if (result.status === 'failed' && cluster.unavailable) throw cluster.unavailable;
-      const done: ManagedIndexMetaData = {
-        ...starting,
-        step: {
-          ...(starting.step as ManagedIndexMetaData['step'] & object),
-          ...(result.stepName ? { name: result.stepName } : {}),
-          step_status: result.status,
-        },
-        info: result.info,
-      };
-      const act: ActionMetaData = { ...(starting.action as ActionMetaData) };
-      if (result.properties !== undefined) {
-        if (Object.keys(result.properties).length > 0) act.action_properties = result.properties;
-        else delete act.action_properties;
-      }
-      if (result.rolledOver) {
-        done.rolled_over = true;
-        if (result.rolledOverIndexName) done.rolled_over_index_name = result.rolledOverIndexName;
-      }
-      if (result.transitionTo !== undefined) done.transition_to = result.transitionTo;
-      if (result.policyCompleted) {
-        done.policy_completed = true;
-        delete done.info;
-      }
-      if (result.status === 'failed') {
-        if (act.consumed_retries >= retry.count) act.failed = true;
-        else {
-          act.consumed_retries += 1;
-          act.last_retry_time = now;
-        }
-      }
-      done.action = act;
-      managed.metadata = done;
-      if (act.failed) return finishFailed(deps, managed);
-      if (done.policy_completed)
-        return { state: { ...managed, enabled: false, enabled_time: null }, dueAt: null };
-      if (result.status !== 'completed' || ctx.remainingMs() < 5_000)
-        return { state: managed, dueAt: nextRun() };
-      await save();
-    }
-    return { state: managed, dueAt: nextRun() };
   };
 };
 
+/** Action.getUpdatedActionMetadata: a new action starts afresh, the current one goes on. */
+const actionToRun = (r: Resolved, m: ManagedIndexMetaData, now: number): ActionMetaData => {
+  const action = m.action;
+  if (m.state?.name !== r.state.name || !action || action.index !== r.actionIndex) {
+    return newActionMetadata(r.actionName, r.actionIndex, now);
+  }
+  return { ...action, start_time: action.start_time ?? now };
+};
+
+export const newActionMetadata = (name: string, index: number, now: number): ActionMetaData => ({
+  name,
+  start_time: now,
+  index,
+  failed: false,
+  consumed_retries: 0,
+  last_retry_time: 0,
+});
+
+/** ManagedIndexConfig.shouldChangePolicy: when safe, or at (or right after) a transition. */
+const shouldChangePolicy = (
+  managed: ManagedIndex,
+  m: ManagedIndexMetaData,
+  actionToExecute: string | undefined,
+): boolean =>
+  !!managed.change_policy &&
+  (managed.change_policy.is_safe || actionToExecute === TRANSITION || m.action?.name === TRANSITION);
+
+/** Policy.isSafeToChange: the current state has the same action types, in order, in both. */
+export const isSafeToChange = (
+  current: Policy,
+  stateName: string | undefined,
+  next: Policy,
+  change: Pick<ChangePolicy, 'state'>,
+): boolean => {
+  if (stateName === undefined) return true;
+  if (change.state !== null) return false;
+  return sameActions(
+    current.states.find((s) => s.name === stateName),
+    next.states.find((s) => s.name === stateName),
+  );
+};
+
+const failPolicy = (m: ManagedIndexMetaData, message: string): ManagedIndexMetaData => ({
+  ...m,
+  retry_info: { failed: true, consumed_retries: 0 },
+  info: { message },
+});
+
+/** One plugin job run (ManagedIndexRunner.runManagedIndexConfig), in the plugin's order. */
+const jobRun = async (
+  deps: RunnerDeps,
+  managed: ManagedIndex,
+  index: IndexInfo,
+  now: number,
+  cluster: WatchedCluster,
+  save: (state: ManagedIndex) => Promise<ManagedIndex>,
+): Promise<JobRun> => {
+  if (!managed.metadata) return { managed: await initialize(deps, managed, index, now), next: 'next' };
+  const m = managed.metadata;
+  if (m.policy_completed || isFailed(m)) return { managed, next: 'disable' };
+
+  // Each of these fails the index, disables it and notifies (the metadata as it was).
+  const failNow = async (metadata: ManagedIndexMetaData): Promise<JobRun> => {
+    await sendErrorNotification(deps, managed, m);
+    return { managed: { ...managed, metadata }, next: 'disable' };
+  };
+
+  if (m.policy_seq_no !== managed.policy_seq_no || m.policy_primary_term !== managed.policy_primary_term) {
+    return failNow(
+      failPolicy(m, 'There is a version conflict between your previous execution and your managed index'),
+    );
+  }
+
+  const resolution = resolve(managed.policy, m);
+  const r = 'ok' in resolution ? resolution.ok : undefined;
+  const current = r ? actionToRun(r, m, now) : undefined;
+
+  const timeout = r?.action?.timeout !== undefined ? millisOf(r.action.timeout) : undefined;
+  if (
+    r &&
+    current &&
+    timeout !== undefined &&
+    current.start_time !== null &&
+    now - current.start_time > timeout
+  ) {
+    return failNow({
+      ...m,
+      action: { ...current, failed: true },
+      step: { name: r.step.name, start_time: now, step_status: 'timed_out' },
+      info: { message: 'Action timed out' },
+    });
+  }
+
+  if (shouldChangePolicy(managed, m, r?.actionName)) {
+    return { managed: await changePolicy(deps, managed, r?.actionName === TRANSITION, now), next: 'next' };
+  }
+
+  const retry = r?.action?.retry ?? DEFAULT_RETRY;
+  if (current && current.consumed_retries > 0 && current.last_retry_time !== null) {
+    const until = current.last_retry_time + backoffMs(retry, current.consumed_retries);
+    if (now < until) return { managed, next: 'wait', dueAt: until };
+  }
+
+  const resumed = !!r && !r.newAction && m.step?.step_status === 'starting' && m.step.name === r.step.name;
+  if (r && resumed && r.step.resumable === false) {
+    return failNow(failPolicy(m, 'Previous action was not able to update IndexMetaData.'));
+  }
+
+  // An action taken off the allow list fails before it starts; one under way finishes.
+  if (
+    deps.allowList &&
+    r?.action &&
+    !deps.allowList.includes(r.actionName) &&
+    stepsOf(r.action)[0].name === r.step.name
+  ) {
+    return failNow(failPolicy(m, `Attempted to execute action=${r.actionName} which is not allowed.`));
+  }
+
+  // State, action or step not found: the failure is saved; the next run disables the index.
+  if (!r || !current) {
+    return {
+      managed: { ...managed, metadata: failPolicy(m, (resolution as { error: string }).error) },
+      next: 'next',
+    };
+  }
+  return runStep(deps, managed, index, now, cluster, save, r, current, resumed, retry, timeout);
+};
+
+/** Saves the step as `starting`, executes it and records its result (the rest of a job run). */
+const runStep = async (
+  deps: RunnerDeps,
+  managed: ManagedIndex,
+  index: IndexInfo,
+  now: number,
+  cluster: WatchedCluster,
+  save: (state: ManagedIndex) => Promise<ManagedIndex>,
+  r: Resolved,
+  current: ActionMetaData,
+  resumed: boolean,
+  retry: ActionRetry,
+  timeout: number | undefined,
+): Promise<JobRun> => {
+  const m = managed.metadata as ManagedIndexMetaData;
+  const properties = { ...(current.action_properties ?? {}) };
+  const stepCtx = (props: Record<string, unknown>, meta: ManagedIndexMetaData): StepContext => ({
+    cluster,
+    now,
+    index,
+    managed,
+    metadata: meta,
+    action: r.action as Action,
+    config: r.action ? (r.action as unknown as Record<string, unknown>)[r.actionName] : undefined,
+    properties: props,
+    resumed,
+    notifier: deps.notifier,
+    rollover: deps.rollover,
+    rolloverFound: deps.rolloverFound,
+    rollups: deps.rollups,
+    timeoutMs: timeout,
+  });
+  // Step.getStartingStepMetaData: a new step (or one after a completed one) starts now.
+  const stepStart =
+    !m.step || m.step.name !== r.step.name || m.step.step_status === 'completed' ? now : m.step.start_time;
+  // transition_to stays until the step's result clears it, as in the plugin.
+  const starting: ManagedIndexMetaData = {
+    ...m,
+    state: !m.state || m.state.name !== r.state.name ? { name: r.state.name, start_time: now } : m.state,
+    action: current,
+    step: { name: r.step.name, start_time: stepStart, step_status: 'starting' },
+    info: { message: `Starting action ${r.actionName} and working on ${r.step.name}` },
+  };
+  const intent = r.step.intent ? await r.step.intent(stepCtx(properties, starting)) : {};
+  Object.assign(properties, intent);
+  if (Object.keys(properties).length > 0) starting.action = { ...current, action_properties: properties };
+  managed = await save({ ...managed, metadata: starting });
+
+  let result: StepResult & Partial<TransitionResult>;
+  cluster.unavailable = undefined;
+  try {
+    result = await r.step.execute(stepCtx(properties, starting));
+  } catch (e) {
+    result = {
+      status: 'failed',
+      info: { message: `Failed to execute ${r.step.name} [index=${index.name}]`, cause: errorMessage(e) },
+    };
+  }
+  // A step that failed because the cluster was away has not failed: back off and resume it.
+  if (result.status === 'failed' && cluster.unavailable) throw cluster.unavailable;
+
+  const done: ManagedIndexMetaData = {
+    ...starting,
+    step: {
+      ...(starting.step as NonNullable<ManagedIndexMetaData['step']>),
+      ...(result.stepName ? { name: result.stepName } : {}),
+      step_status: result.status,
+    },
+    info: result.info,
+  };
+  if (result.transitionTo !== undefined) done.transition_to = result.transitionTo;
+  else delete done.transition_to;
+  const act: ActionMetaData = { ...(starting.action as ActionMetaData) };
+  if (result.properties !== undefined) {
+    if (Object.keys(result.properties).length > 0) act.action_properties = result.properties;
+    else delete act.action_properties;
+  }
+  if (result.rolledOver) {
+    done.rolled_over = true;
+    if (result.rolledOverIndexName) done.rolled_over_index_name = result.rolledOverIndexName;
+  }
+  if (result.policyCompleted) {
+    done.policy_completed = true;
+    delete done.info;
+  }
+  if (result.status === 'failed') {
+    if (act.consumed_retries >= retry.count) act.failed = true;
+    else {
+      act.consumed_retries += 1;
+      act.last_retry_time = now;
+    }
+  }
+  done.action = act;
+  if (isFailed(done)) {
+    const outcome = await sendErrorNotification(deps, managed, done);
+    if (outcome !== undefined) done.info = { ...(done.info ?? {}), error_notification: outcome };
+  }
+  managed = { ...managed, metadata: done };
+  // Failed for good or completed: saved as it is; the next job run disables the index.
+  const movedOn = result.status === 'completed' || isFailed(done);
+  return { managed, next: movedOn ? 'next' : 'wait' };
+};
+
+/** initManagedIndex: the first job run saves the metadata (from a pending change_policy too). */
 const initialize = async (
   deps: RunnerDeps,
   managed: ManagedIndex,
@@ -448,37 +516,42 @@ const initialize = async (
   now: number,
 ): Promise<ManagedIndex> => {
   let next = managed;
-  let startState = managed.policy.default_state;
-  const base = (): ManagedIndexMetaData => ({
-    index: next.index,
-    index_uuid: next.index_uuid,
-    policy_id: next.policy_id,
-    policy_seq_no: next.policy_seq_no,
-    policy_primary_term: next.policy_primary_term,
-    policy_completed: false,
-    rolled_over: false,
-    index_creation_date: index.creationDate,
-    state: { name: startState, start_time: now },
-    retry_info: { failed: false, consumed_retries: 0 },
-  });
   if (managed.change_policy) {
-    const doc = await deps.policies.get(managed.change_policy.policy_id);
+    const policyId = managed.change_policy.policy_id;
+    const doc = await deps.policies.get(policyId);
     if (!doc) {
+      // getFailedInitializedManagedIndexMetaData: no policy version, no state.
       return {
         ...managed,
         metadata: {
-          ...base(),
+          index: managed.index,
+          index_uuid: managed.index_uuid,
+          policy_id: policyId,
+          policy_completed: false,
+          rolled_over: false,
+          index_creation_date: index.creationDate,
           retry_info: { failed: true, consumed_retries: 0 },
-          info: { message: `Fail to load policy: ${managed.change_policy.policy_id}` },
+          info: { message: `Fail to load policy: ${policyId}` },
         },
       };
     }
-    startState = managed.change_policy.state ?? doc.source.default_state;
     next = withPolicy(managed, doc);
   }
   return {
     ...next,
-    metadata: { ...base(), info: { message: `Successfully initialized policy: ${next.policy_id}` } },
+    metadata: {
+      index: next.index,
+      index_uuid: next.index_uuid,
+      policy_id: next.policy_id,
+      policy_seq_no: next.policy_seq_no,
+      policy_primary_term: next.policy_primary_term,
+      policy_completed: false,
+      rolled_over: false,
+      index_creation_date: index.creationDate,
+      state: { name: managed.change_policy?.state ?? next.policy.default_state, start_time: now },
+      retry_info: { failed: false, consumed_retries: 0 },
+      info: { message: `Successfully initialized policy: ${next.policy_id}` },
+    },
   };
 };
 
@@ -491,35 +564,24 @@ const withPolicy = (managed: ManagedIndex, doc: StoredDocument<Policy>): Managed
   change_policy: null,
 });
 
-const applyChangePolicy = async (
+/**
+ * initChangePolicy: the metadata moves to the new policy (to `state` when the change names one,
+ * through a fresh transition when the change happens at one) and the index takes the new policy.
+ * A change the API found safe is checked again; no longer safe, it waits for the transition.
+ */
+const changePolicy = async (
   deps: RunnerDeps,
   managed: ManagedIndex,
-  atSafePoint: boolean,
+  atTransition: boolean,
   now: number,
 ): Promise<ManagedIndex> => {
-  const change = managed.change_policy as NonNullable<ManagedIndex['change_policy']>;
+  const change = managed.change_policy as ChangePolicy;
   const m = managed.metadata as ManagedIndexMetaData;
   const doc = await deps.policies.get(change.policy_id);
   if (!doc) {
-    return {
-      ...managed,
-      metadata: {
-        ...m,
-        retry_info: { failed: true, consumed_retries: 0 },
-        info: { message: `Failed to load change policy: ${change.policy_id}` },
-      },
-    };
+    return { ...managed, metadata: failPolicy(m, `Failed to load change policy: ${change.policy_id}`) };
   }
-  const current = m.state?.name;
-  if (
-    !atSafePoint &&
-    (change.state !== null ||
-      !sameActions(
-        managed.policy.states.find((s) => s.name === current),
-        doc.source.states.find((s) => s.name === current),
-      ))
-  ) {
-    // No longer structurally safe: wait for the safe point.
+  if (change.is_safe && !isSafeToChange(managed.policy, m.state?.name, doc.source, change)) {
     return { ...managed, change_policy: { ...change, is_safe: false } };
   }
   const next = withPolicy(managed, doc);
@@ -534,47 +596,40 @@ const applyChangePolicy = async (
   delete metadata.step;
   if (change.state !== null) metadata.transition_to = change.state;
   else delete metadata.transition_to;
-  if (atSafePoint) {
-    metadata.action = {
-      name: TRANSITION,
-      start_time: now,
-      index: -1,
-      failed: false,
-      consumed_retries: 0,
-      last_retry_time: null,
-    };
-  }
+  if (atTransition) metadata.action = newActionMetadata(TRANSITION, -1, now);
   return { ...next, metadata };
 };
 
-/** The index is failed: disable it, unschedule it, and send the policy's error notification. */
-const finishFailed = async (deps: RunnerDeps, managed: ManagedIndex) => {
-  const m = managed.metadata as ManagedIndexMetaData;
+/**
+ * publishErrorNotification: sends the policy's error_notification, if it has one, with the
+ * metadata as the template's `ctx`. Returns what the plugin records in `info.error_notification`
+ * (undefined when there is nothing to send).
+ */
+const sendErrorNotification = async (
+  deps: RunnerDeps,
+  managed: ManagedIndex,
+  m: ManagedIndexMetaData,
+): Promise<string | undefined> => {
   const notification = managed.policy.error_notification;
-  if (notification && deps.notifier) {
-    const i = m.index;
-    let outcome: string;
+  if (!notification || !deps.notifier) return undefined;
+  try {
+    const source =
+      typeof notification.message_template.source === 'string'
+        ? notification.message_template.source
+        : JSON.stringify(notification.message_template.source);
+    let text: string;
     try {
-      const source =
-        typeof notification.message_template.source === 'string'
-          ? notification.message_template.source
-          : JSON.stringify(notification.message_template.source);
-      let text: string;
-      try {
-        text = deps.notifier.render(source, templateContext(m));
-      } catch (e) {
-        text = errorMessage(e);
-      }
-      await deps.notifier.send(
-        notification.channel ?? notification.destination,
-        'Index Management-ISM-Error Notification',
-        text,
-      );
-      outcome = `Successfully published error notification [index = ${i}]`;
+      text = deps.notifier.render(source, templateContext(m));
     } catch (e) {
-      outcome = errorMessage(e);
+      text = errorMessage(e);
     }
-    m.info = { ...(m.info ?? {}), error_notification: outcome };
+    await deps.notifier.send(
+      notification.channel ?? notification.destination,
+      'Index Management-ISM-Error Notification',
+      text,
+    );
+    return `Successfully published error notification [index = ${m.index}]`;
+  } catch (e) {
+    return errorMessage(e);
   }
-  return { state: { ...managed, enabled: false, enabled_time: null }, dueAt: null };
 };

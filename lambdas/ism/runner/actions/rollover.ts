@@ -22,9 +22,9 @@ import {
  * cluster has it; else the index's write alias (`is_write_index: true`); else its only alias if
  * that alias points at this index alone. A plugin-free cluster refuses the plugin setting, so the
  * write alias is the natural way: create `logs-000001` with `"aliases":{"logs":{"is_write_index":true}}`.
- * The alias found is recorded in `action_properties.rollover_alias` before rolling over, so a run
- * that resumes after a crash (when this index is no longer the write index) still knows it, and
- * `rollover_info` on the old index tells that the rollover already happened.
+ * Nothing is recorded in `action_properties` (the plugin records nothing there for rollover): a
+ * run that resumes after a crash (when this index is no longer the write index) finds the alias
+ * again in the index's `rollover_info`, which also tells that the rollover already happened.
  *
  * A backing index of a data stream rolls its data stream over instead (the plugin's
  * `parentDataStream` target): no alias is needed and none is checked. A backing index that is no
@@ -60,14 +60,12 @@ const aliasTargets = async (cluster: ClusterApi, alias: string): Promise<AliasVi
 export const findRolloverAlias = async (
   cluster: ClusterApi,
   index: IndexInfo,
-  recorded?: unknown,
 ): Promise<string | undefined> => {
-  if (typeof recorded === 'string' && recorded) return recorded;
   for (const key of ALIAS_SETTINGS) if (index.settings[key]) return index.settings[key];
   const aliases = await aliasesOf(cluster, index.name);
   const write = Object.entries(aliases).find(([, a]) => a.is_write_index === true);
   if (write) return write[0];
-  // Already rolled over (e.g. a crash before the alias was recorded): the alias it left.
+  // Already rolled over (e.g. a crash before the result was saved): the alias it left.
   const rolled = Object.keys(index.rolloverInfo);
   if (rolled.length === 1) return rolled[0];
   const names = Object.keys(aliases);
@@ -261,12 +259,6 @@ const rollDataStream = async (
 
 const attemptRollover: Step<RolloverConfig> = {
   name: 'attempt_rollover',
-  async intent(ctx) {
-    const stream = await parentDataStream(ctx.cluster, ctx.index.name);
-    if (stream) return { data_stream: stream.name };
-    const alias = await findRolloverAlias(ctx.cluster, ctx.index, ctx.properties.rollover_alias);
-    return alias ? { rollover_alias: alias } : {};
-  },
   async execute(ctx) {
     const { index, config, cluster } = ctx;
     const i = index.name;
@@ -275,7 +267,7 @@ const attemptRollover: Step<RolloverConfig> = {
     }
     const stream = await parentDataStream(cluster, i);
     if (stream) return rollDataStream(ctx, stream);
-    const alias = await findRolloverAlias(cluster, index, ctx.properties.rollover_alias);
+    const alias = await findRolloverAlias(cluster, index);
     if (!alias) {
       return failed(`Missing rollover_alias index setting [index=${i}]`, undefined, {
         cause:
