@@ -201,20 +201,22 @@ const main = async (): Promise<number> => {
         );
         return recording;
       };
-      // API scenarios first, lifecycle ones after: simulated minutes then pass for no one else.
+      // API scenarios first, in parallel (no simulated time passes for them). Lifecycle ones
+      // after, one at a time: each wait then sees every job run it drives, stage by stage, as
+      // the plugin's recorder did. Those with an ism_template go first, while the simulated
+      // clock still agrees with the cluster's (a template matches indices created after it).
       const waits = (s: Scenario): boolean => [...(s.setup ?? []), ...s.steps].some(isWait);
-      const parallel = Math.max(1, Number(args.parallel));
+      const usesTemplate = (s: Scenario): boolean => JSON.stringify(s).includes('"ism_template"');
+      const lifecycles = scenarios
+        .filter((s) => waits(s.scenario))
+        .sort((a, b) => Number(usesTemplate(b.scenario)) - Number(usesTemplate(a.scenario)));
       const recordings = [
         ...(await pool(
           scenarios.filter((s) => !waits(s.scenario)),
-          parallel,
+          Math.max(1, Number(args.parallel)),
           run,
         )),
-        ...(await pool(
-          scenarios.filter((s) => waits(s.scenario)),
-          parallel,
-          run,
-        )),
+        ...(await pool(lifecycles, 1, run)),
       ];
       const results = recordings.map((ours) =>
         compareRecordings(readJson<Recording>(path.join(CORPUS, 'golden', `${ours.name}.json`)), ours, known),
