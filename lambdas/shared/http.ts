@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { GLOBAL_PARAMS, operations, type Operation } from '../../infra/routes';
 import { OpenSearchError, isOpenSearchError, unrecognizedParameters } from './errors';
+import { filterResponse } from './filter-path';
 import { logger } from './logger';
 import type { Query } from './params';
 
@@ -138,6 +139,18 @@ export const errorResult = (error: unknown, method: string, query: Query = {}): 
   return toResult({ status: 500, body: internal.toEnvelope() }, method, query);
 };
 
+const isErrorEnvelope = (body: unknown): boolean =>
+  body !== null && typeof body === 'object' && 'error' in body && 'status' in body;
+
+/**
+ * OpenSearch's rest channel applies `filter_path` to every answer it writes, except an error's
+ * envelope (built unfiltered); so do we, for every operation of the route table.
+ */
+export const withFilterPath = (response: ApiResponse, query: Query): ApiResponse =>
+  query.filter_path === undefined || isErrorEnvelope(response.body)
+    ? response
+    : { ...response, body: filterResponse(response.body, query.filter_path) };
+
 const openSearchEdge = (
   operation: Operation,
   options: ApiHandlerOptions,
@@ -168,7 +181,7 @@ export const apiHandler = (
     .use(edge)
     .handler(async (event) => {
       const request = edge.state.get(event)?.request as ApiRequest;
-      const response = await fn(request);
+      const response = withFilterPath(await fn(request), request.query);
       return toResult(response, request.method, request.query);
     }) as unknown as ApiHandler;
 };
