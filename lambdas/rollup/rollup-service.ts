@@ -5,10 +5,12 @@ import { DocumentStore, type StoredDocument } from '../shared/document-store';
 import { CONFIG_INDEX, OpenSearchError, illegalArgument, statusException } from '../shared/errors';
 import { JobStore, StaleJobError, type JobRecord } from '../shared/jobs/job-store';
 import type { RollupJob, RollupMetadata, RollupRunState } from './job/model';
+import { unmappedField } from './job/mapping';
 import { changedImmutableFields, parseRollupJob, unwrapRollupBody } from './job/parse';
 import { nextRunTime } from './job/schedule';
 import { validateTargetIndex } from './job/target';
-import { sortDocuments } from '../shared/sort-documents';
+import { searchConfigDocuments, sourceValues } from '../shared/config-search';
+import { ROLLUP_FIELDS } from './job/fields';
 
 /**
  * The rollup job API (TransportIndex/Get/Delete/Start/Stop/ExplainRollupAction): jobs are
@@ -60,23 +62,27 @@ export class RollupService {
     if (body === undefined) throw new OpenSearchError(400, 'parse_exception', 'request body is required');
     const isUpdate = ifSeqNo !== undefined && ifPrimaryTerm !== undefined;
     const now = this.clock.now();
-    const job = parseRollupJob(unwrapRollupBody(body), { id, now, create: !isUpdate });
-    validateTargetIndex(job.target_index, { source_index: job.source_index, index: job.source_index });
-
-    let stored: StoredDocument<RollupJob>;
+    const current = isUpdate ? await this.jobs.get(id) : undefined;
+    const stored0 = current?.source.schedule;
+    const job = parseRollupJob(unwrapRollupBody(body), {
+      id,
+      now,
+      create: !isUpdate,
+      storedStartTime: stored0 && 'interval' in stored0 ? stored0.interval.start_time : undefined,
+    });
+    // TransportIndexRollupAction's order: an update first finds the job and its immutable fields.
     if (isUpdate) {
-      const current = await this.jobs.get(id);
       if (!current) throw statusException(404, 'Rollup not found');
       const changed = changedImmutableFields(current.source, job);
-      if (changed.length > 0) throw illegalArgument(`Not allowed to modify [${changed.join(', ')}]`);
-      // An interval schedule keeps its start time across updates, as the stored job does.
-      if ('interval' in job.schedule && 'interval' in current.source.schedule) {
-        job.schedule.interval.start_time = current.source.schedule.interval.start_time;
-      }
-      stored = await this.jobs.update(id, job, ifSeqNo, ifPrimaryTerm);
-    } else {
-      stored = await this.jobs.create(id, job);
+      if (changed.length > 0) throw statusException(400, `Not allowed to modify [${changed.join(', ')}]`);
     }
+    validateTargetIndex(job.target_index, { source_index: job.source_index, index: job.source_index });
+    const refused = unmappedField(job);
+    if (refused) throw refused;
+
+    const stored = isUpdate
+      ? await this.jobs.update(id, job, ifSeqNo, ifPrimaryTerm)
+      : await this.jobs.create(id, job);
     await this.schedule(stored.source, isUpdate ? undefined : { metadata_id: null, metadata: null });
     return { created: !isUpdate, stored };
   }
@@ -92,8 +98,8 @@ export class RollupService {
   }
 
   /**
-   * TransportGetRollupsAction: `search` matches as the wildcard `*<search>*` on the job id; sorted
-   * by a field of the job (`rollup.<field>[.keyword]`), then paged.
+   * TransportGetRollupsAction: `search` matches as the wildcard `*<search>*` on the job id's
+   * keyword; sorted by a field of the config index's mapping, then paged (as its search does).
    */
   async list(params: {
     search: string;
@@ -111,13 +117,18 @@ export class RollupService {
       );
     }
     const pattern = wildcard(`*${params.search.trim()}*`);
-    const all = sortDocuments(
+    const { total, hits } = searchConfigDocuments(
       (await this.jobs.list()).filter((d) => pattern.test(d.id)),
-      params.sortField,
-      'rollup',
-      direction,
+      {
+        sortField: params.sortField,
+        order: direction,
+        from: params.from,
+        size: params.size,
+        fields: ROLLUP_FIELDS,
+        values: (doc, field) => sourceValues(doc.source, field, 'rollup'),
+      },
     );
-    return { total: all.length, rollups: all.slice(params.from, params.from + params.size) };
+    return { total, rollups: hits };
   }
 
   /** The metadata and the target index stay, as in the plugin; the job stops being scheduled. */
@@ -270,11 +281,17 @@ export class RollupService {
   }
 }
 
-const wildcard = (pattern: string): RegExp =>
-  new RegExp(
-    `^${pattern
-      .split('*')
-      .map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
-      .join('.*')}$`,
-    's',
-  );
+/** Lucene's WildcardQuery: `*` any run of characters, `?` one character, `\\` escapes. */
+const wildcard = (pattern: string): RegExp => {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\' && i + 1 < pattern.length) re += escapeRe(pattern[++i]);
+    else if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else re += escapeRe(c);
+  }
+  return new RegExp(`^${re}$`, 'su');
+};
+
+const escapeRe = (c: string): string => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

@@ -188,6 +188,11 @@ describe('the rollup job API', () => {
     expect(updated.headers.get('location')).toBeNull();
     expect(updated.body.rollup).toMatchObject({ description: 'changed', page_size: 50 });
     expect(updated.body._version).toBe(2);
+    // An update's schedule is the one sent: no schedule_delay unless it says one (the plugin's).
+    expect(updated.body.rollup.schedule.interval.schedule_delay).toBeUndefined();
+    expect(updated.body.rollup.schedule.interval.start_time).toBe(
+      created.body.rollup.schedule.interval.start_time,
+    );
 
     const stale = await api.request('PUT', `${JOBS}/api-b?if_seq_no=${seq}&if_primary_term=${term}`, job());
     expect(stale.status).toBe(409);
@@ -200,6 +205,7 @@ describe('the rollup job API', () => {
       job({ source_index: 'other', metrics: [] }),
     );
     expect(immutable.status).toBe(400);
+    expect(immutable.body.error.type).toBe('status_exception');
     expect(immutable.body.error.reason).toBe('Not allowed to modify [metrics, source_index]');
 
     const missing = await api.request('PUT', `${JOBS}/nope?if_seq_no=0&if_primary_term=1`, job());
@@ -355,10 +361,70 @@ describe('the rollup job API', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('lists sorted by a field the config index maps as text, or not at all, fail as its search does', async () => {
+    await api.request('PUT', `${JOBS}/list-text`, job());
+    const text = await api.request('GET', `${JOBS}?search=list&sortField=rollup.rollup_id`);
+    expect(text.status).toBe(400);
+    expect(text.body.error).toMatchObject({
+      type: 'search_phase_execution_exception',
+      reason: 'all shards failed',
+      root_cause: [{ type: 'illegal_argument_exception' }],
+      caused_by: { type: 'illegal_argument_exception', caused_by: { type: 'illegal_argument_exception' } },
+    });
+    expect(text.body.error.root_cause[0].reason).toMatch(
+      /^Text fields are not optimised .* \[rollup\.rollup_id\]/,
+    );
+    const unmapped = await api.request('GET', `${JOBS}?sortField=rollup.nope`);
+    expect(unmapped.status).toBe(400);
+    expect(unmapped.body.error.root_cause[0]).toMatchObject({
+      type: 'query_shard_exception',
+      reason: 'No mapping found for [rollup.nope] in order to sort on',
+      index: '.opendistro-ism-config',
+    });
+    const window = await api.request('GET', `${JOBS}?from=9990&size=20`);
+    expect(window.status).toBe(400);
+    expect(window.body.error.root_cause[0].reason).toMatch(/^Result window is too large/);
+  });
+
+  it('filter_path applies to the answer, as the plugin REST layer applies it (never to an error)', async () => {
+    await api.request('PUT', `${JOBS}/filtered`, job());
+    const res = await api.request('GET', `${JOBS}/filtered?filter_path=rollup.enabled,rollup.rollup_id`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ rollup: { rollup_id: 'filtered', enabled: true } });
+    const missing = await api.request('GET', `${JOBS}/nope?filter_path=rollup.enabled`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.reason).toBe('Rollup not found');
+  });
+
+  it('refuses a date_histogram format as the config index mapping does, writing nothing', async () => {
+    const dims = [{ date_histogram: { source_field: 'pickup', fixed_interval: '1h', format: 'yyyy-MM-dd' } }];
+    const res = await api.request('PUT', `${JOBS}/with-format`, job({ dimensions: dims }));
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({
+      type: 'strict_dynamic_mapping_exception',
+      reason:
+        'mapping set to strict, dynamic introduction of [format] within [rollup.dimensions.date_histogram] is not allowed',
+    });
+    expect((await api.request('GET', `${JOBS}/with-format`)).status).toBe(404);
+  });
+
+  it('a continuous cron job carries its delay as the schedule delay', async () => {
+    const res = await api.request(
+      'PUT',
+      `${JOBS}/cron-delay`,
+      job({ continuous: true, delay: 0, schedule: { cron: { expression: '0 * * * *', timezone: 'UTC' } } }),
+    );
+    expect(res.status).toBe(201);
+    expect(res.body.rollup.schedule).toEqual({
+      cron: { expression: '0 * * * *', timezone: 'UTC', schedule_delay: 0 },
+    });
+  });
+
   it('serves the legacy _opendistro prefix', async () => {
     const res = await api.request('PUT', `/_opendistro/_rollup/jobs/legacy`, job());
     expect(res.status).toBe(201);
-    expect(res.headers.get('location')).toBe('/_opendistro/_rollup/jobs/legacy');
+    // The plugin's Location is always under _plugins.
+    expect(res.headers.get('location')).toBe('/_plugins/_rollup/jobs/legacy');
     expect((await api.request('GET', `/_opendistro/_rollup/jobs/legacy`)).status).toBe(200);
   });
 });
@@ -418,7 +484,11 @@ describe('the rollup runner', () => {
     const meta_ = (mapping.body as never as Record<string, { mappings: { _meta: Record<string, unknown> } }>)[
       'taxi-run-a'
     ].mappings._meta;
-    expect(meta_).toMatchObject({ schema_version: 1, rollups: { 'run-a': { rollup_id: 'run-a' } } });
+    // _meta holds the jobs only (the plugin puts it anew with the job), each with its metadata id.
+    expect(Object.keys(meta_)).toEqual(['rollups']);
+    expect(meta_).toMatchObject({
+      rollups: { 'run-a': { rollup_id: 'run-a', metadata_id: meta.metadata_id, user: null } },
+    });
 
     const after = await api.request('GET', `${JOBS}/run-a`);
     expect(after.body.rollup).toMatchObject({
@@ -725,6 +795,36 @@ describe('searching a rollup index through the endpoint', () => {
     await api.request('PUT', `${JOBS}/search-a`, job({ target_index: 'taxi-search', page_size: 100 }));
     await tick(later());
     await client.indices.refresh({ index: 'taxi-search' });
+  });
+
+  it("avg and value_count fail on a cluster without painless, as the plugin's scripted metrics do", async () => {
+    delete process.env.ROLLUP_SEARCH_SUMS_WITHOUT_PAINLESS;
+    try {
+      await expectPluginAnswerWithoutPainless();
+    } finally {
+      process.env.ROLLUP_SEARCH_SUMS_WITHOUT_PAINLESS = 'true';
+    }
+  });
+
+  const expectPluginAnswerWithoutPainless = async () => {
+    const res = await search('taxi-search', { size: 0, aggs: { a: { avg: { field: 'fare' } } } });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({
+      type: 'search_phase_execution_exception',
+      root_cause: [{ type: 'illegal_argument_exception', reason: 'script_lang not supported [painless]' }],
+      failed_shards: [{ index: 'taxi-search', reason: { reason: 'script_lang not supported [painless]' } }],
+    });
+    // sum, min and max need no script.
+    const sum = await search('taxi-search', { size: 0, aggs: { s: { sum: { field: 'fare' } } } });
+    expect(sum.status).toBe(200);
+  };
+
+  // The rest answers avg and value_count from sums here too (the test node has no painless).
+  beforeAll(() => {
+    process.env.ROLLUP_SEARCH_SUMS_WITHOUT_PAINLESS = 'true';
+  });
+  afterAll(() => {
+    delete process.env.ROLLUP_SEARCH_SUMS_WITHOUT_PAINLESS;
   });
 
   /** The same search on the raw source and on the rollup index: the aggregations agree. */

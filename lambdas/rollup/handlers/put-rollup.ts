@@ -5,7 +5,7 @@ import { rollupService } from '../deps';
 import { rollupWithMetadata } from '../rollup-response';
 
 /** PUT _plugins/_rollup/jobs/<id>: create, or update with if_seq_no/if_primary_term. */
-export const handler = apiHandler('rollups.put', async ({ pathParams, query, body, path }) => {
+export const handler = apiHandler('rollups.put', async ({ pathParams, query, body }) => {
   refreshParam(query);
   const result = await rollupService().put(
     pathParams.id,
@@ -13,10 +13,10 @@ export const handler = apiHandler('rollups.put', async ({ pathParams, query, bod
     longParam(query, 'if_seq_no'),
     longParam(query, 'if_primary_term'),
   );
-  const prefix = path.startsWith('/_opendistro') ? '/_opendistro' : '/_plugins';
   return {
     status: result.created ? 201 : 200,
-    headers: result.created ? { Location: `${prefix}/_rollup/jobs/${result.stored.id}` } : undefined,
+    // The plugin's ROLLUP_JOBS_BASE_URI, whichever prefix the request used.
+    headers: result.created ? { Location: `/_plugins/_rollup/jobs/${result.stored.id}` } : undefined,
     body: rollupWithMetadata(result.stored),
   };
 });

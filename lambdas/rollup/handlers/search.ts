@@ -13,8 +13,10 @@ import {
 } from '../search/rewrite';
 import { mergeSearchResponses } from '../search/merge';
 import { rollupSearchSettingsFrom } from '../search/settings';
+import { PAINLESS_UNAVAILABLE, clusterHasPainless } from '../search/scripting';
 import { pluginSettings } from '../../shared/plugin-settings-store';
 import type { RollupJob } from '../job/model';
+import { tryDecodeComponent } from '../../shared/uri';
 
 /**
  * GET|POST /{index}/_search. A search on rollup indices (named directly, by pattern or through
@@ -28,7 +30,9 @@ import type { RollupJob } from '../job/model';
  * `allow_partial_search_results=false`).
  *
  * The plugin's interceptor settings (lambdas/rollup/search/settings.ts) are read on every search:
- * with `plugins.rollup.search.enabled` false every search goes to the cluster as sent.
+ * with `plugins.rollup.search.enabled` false every search goes to the cluster as sent. On a
+ * cluster without painless, `avg` and `value_count` fail as the plugin's scripts do there
+ * (lambdas/rollup/search/scripting.ts).
  */
 const ALL_STATUSES = Array.from({ length: 500 }, (_, i) => i + 100);
 
@@ -56,7 +60,9 @@ export const handler = async (event: ApiEvent, context?: Context): Promise<ApiRe
     const settings = rollupSearchSettingsFrom(await pluginSettings());
     // Disabled, the interceptor leaves every shard request alone: the cluster answers as is.
     if (!settings.enabled) return await passThrough(event, context);
-    const index = decodeURIComponent(event.pathParameters?.index ?? event.rawPath.split('/')[1] ?? '');
+    const index = tryDecodeComponent(event.pathParameters?.index ?? event.rawPath.split('/')[1] ?? '');
+    // A name that cannot be decoded is the cluster's to answer (its 405 for the path).
+    if (index === undefined) return await passThrough(event, context);
     const client = await clusterClient();
     const targets = await searchTargets(client, index);
     if (!targets) return passThrough(event, context);
@@ -90,6 +96,10 @@ export const handler = async (event: ApiEvent, context?: Context): Promise<ApiRe
     } catch (e) {
       if (!(e instanceof RollupSearchError)) throw e;
       return await shardFailure(client, index, params, search, targets, e, method, query);
+    }
+    if (rewritten.scripted && !(await clusterHasPainless(client))) {
+      const error = new RollupSearchError(PAINLESS_UNAVAILABLE);
+      return await shardFailure(client, index, params, search, targets, error, method, query);
     }
     if (rewritten.mixed !== 'none') {
       const scope = await scopeOfSearch(client, index, targets, params);

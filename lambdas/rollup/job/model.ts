@@ -12,7 +12,7 @@ export type RollupSchedule =
   | {
       interval: { start_time: number; period: number; unit: IntervalUnit; schedule_delay?: number };
     }
-  | { cron: { expression: string; timezone: string } };
+  | { cron: { expression: string; timezone: string; schedule_delay?: number } };
 
 export interface RollupJob {
   rollup_id: string;

@@ -35,13 +35,18 @@ export const ROLLUP_SCHEMA_VERSION = ISM_CONFIG_SCHEMA_VERSION;
 export interface ParseContext {
   readonly id: string;
   readonly now: number;
-  /** A new job: an interval schedule's start_time becomes now, as the plugin does. */
+  /** A new job (no if_seq_no/if_primary_term): its interval schedule gets a delay, as the plugin's does. */
   readonly create: boolean;
+  /** An update's interval schedule without a start time keeps the stored job's. */
+  readonly storedStartTime?: number;
 }
 
 const UNITS: Record<string, IntervalUnit> = { minutes: 'Minutes', hours: 'Hours', days: 'Days' };
 
-/** job-scheduler's ScheduleParser: `interval` or `cron`. */
+/**
+ * job-scheduler's ScheduleParser: `interval` or `cron`, each with an optional `schedule_delay`
+ * (kept as given: rendered only when set).
+ */
 const parseSchedule = (value: unknown, ctx: ParseContext): RollupSchedule => {
   let schedule: RollupSchedule | undefined;
   for (const [field, v] of fields(value)) {
@@ -49,11 +54,12 @@ const parseSchedule = (value: unknown, ctx: ParseContext): RollupSchedule => {
       let start: number | null = null;
       let period: number | null = null;
       let unit: string | null = null;
+      let delay: number | undefined;
       for (const [f, x] of fields(v)) {
         if (f === 'start_time') start = instant(x);
         else if (f === 'period') period = intValue(x);
         else if (f === 'unit') unit = text(x);
-        else if (f === 'schedule_delay') longValue(x);
+        else if (f === 'schedule_delay') delay = longValue(x);
         else throw illegalArgument(`Unknown field [${f}] in interval schedule`);
       }
       const u = UNITS[required(unit, 'Interval unit is null').toLowerCase()];
@@ -61,15 +67,22 @@ const parseSchedule = (value: unknown, ctx: ParseContext): RollupSchedule => {
       const p = required(period, 'Interval period is null');
       check(p >= 1, 'Rollup job schedule interval must be greater than 0');
       schedule = {
-        interval: { start_time: ctx.create || start === null ? ctx.now : start, period: p, unit: u },
+        interval: {
+          // The plugin needs a start time on an update too; we keep the stored one (ctx.startTime).
+          start_time: start ?? ctx.storedStartTime ?? ctx.now,
+          period: p,
+          unit: u,
+          ...(delay !== undefined ? { schedule_delay: delay } : {}),
+        },
       };
     } else if (field === 'cron') {
       let expression: string | null = null;
       let timezone: string | null = null;
+      let delay: number | undefined;
       for (const [f, x] of fields(v)) {
         if (f === 'expression') expression = text(x);
         else if (f === 'timezone') timezone = text(x);
-        else if (f === 'schedule_delay') longValue(x);
+        else if (f === 'schedule_delay') delay = longValue(x);
         else throw illegalArgument(`Unknown field [${f}] in cron schedule`);
       }
       const expr = required(expression, 'Cron expression is null');
@@ -79,12 +92,43 @@ const parseSchedule = (value: unknown, ctx: ParseContext): RollupSchedule => {
       } catch (e) {
         throw illegalArgument(`Invalid cron expression [${expr}]: ${(e as Error).message}`);
       }
-      schedule = { cron: { expression: expr, timezone: zone } };
+      schedule = {
+        cron: { expression: expr, timezone: zone, ...(delay !== undefined ? { schedule_delay: delay } : {}) },
+      };
     } else {
       throw illegalArgument(`Unknown schedule type [${field}]`);
     }
   }
   return required(schedule, 'Rollup schedule is null');
+};
+
+/** job-scheduler's IntervalSchedule.getStartTime: the start time shifted by the schedule's delay. */
+const delayedStart = (interval: { start_time: number; schedule_delay?: number }): number =>
+  interval.start_time + (interval.schedule_delay ?? 0);
+
+/**
+ * The schedule as Rollup.parse and Rollup's init leave it: a new job's interval schedule is
+ * rebuilt with its delay (0 when unset), and a continuous job's schedule takes the job's `delay`
+ * when it differs. Each rebuild starts at the previous schedule's delayed start, as the plugin's do.
+ */
+const settleSchedule = (
+  schedule: RollupSchedule,
+  create: boolean,
+  continuous: boolean,
+  delay: number | null,
+) => {
+  if (create && 'interval' in schedule) {
+    const i = schedule.interval;
+    schedule = { interval: { ...i, start_time: delayedStart(i), schedule_delay: i.schedule_delay ?? 0 } };
+  }
+  if (!continuous) return schedule;
+  if ('interval' in schedule) {
+    const i = schedule.interval;
+    if (i.schedule_delay === (delay ?? undefined)) return schedule;
+    return { interval: { ...i, start_time: delayedStart(i), schedule_delay: delay ?? 0 } };
+  }
+  if (schedule.cron.schedule_delay === (delay ?? undefined)) return schedule;
+  return { cron: { ...schedule.cron, schedule_delay: delay ?? 0 } };
 };
 
 /**
@@ -178,7 +222,7 @@ export const parseRollupJob = (value: unknown, ctx: ParseContext): RollupJob => 
   const job: RollupJob = {
     rollup_id: ctx.id,
     enabled,
-    schedule: required(schedule, 'Rollup schedule is null'),
+    schedule: settleSchedule(required(schedule, 'Rollup schedule is null'), ctx.create, continuous, delay),
     last_updated_time: ctx.now,
     enabled_time: enabled ? (enabledTime ?? ctx.now) : null,
     description: required(description, 'Rollup description is null'),
@@ -213,8 +257,6 @@ export const parseRollupJob = (value: unknown, ctx: ParseContext): RollupJob => 
       `Routing field [${routingField}] must match a terms dimension`,
     );
   }
-  // The job scheduler shifts a continuous job's runs by its delay (schedule_delay).
-  if ('interval' in job.schedule) job.schedule.interval.schedule_delay = continuous ? (delay ?? 0) : 0;
   return job;
 };
 

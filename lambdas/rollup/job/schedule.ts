@@ -3,22 +3,20 @@ import type { RollupJob } from './model';
 
 /**
  * When a job runs next, as the job scheduler computes it: an interval schedule fires at
- * `start_time + k * interval` (k ≥ 1), a cron schedule at its next match in its time zone.
- * A continuous job's runs are shifted by its `delay` (schedule_delay).
+ * `start_time + k * interval` (the first k whose time is past now), a cron schedule at its next match in its time zone,
+ * both shifted by the schedule's `schedule_delay` (a continuous job's `delay`, see parse.ts).
  */
 const UNIT_MS = { Minutes: 60_000, Hours: 3_600_000, Days: 86_400_000 } as const;
 
-export const nextRunTime = (
-  job: Pick<RollupJob, 'schedule' | 'delay' | 'continuous'>,
-  now: number,
-): number => {
-  const shift = job.continuous ? (job.delay ?? 0) : 0;
+export const nextRunTime = (job: Pick<RollupJob, 'schedule'>, now: number): number => {
+  const shift = ('interval' in job.schedule ? job.schedule.interval : job.schedule.cron).schedule_delay ?? 0;
   if ('interval' in job.schedule) {
     const { start_time: start, period, unit } = job.schedule.interval;
     const every = period * UNIT_MS[unit];
     const base = now - shift;
-    const k = Math.max(1, Math.floor((base - start) / every) + 1);
-    return start + k * every + shift;
+    // A start time still to come is the first run (IntervalSchedule.getNextExecutionTime).
+    if (base < start) return start + shift;
+    return start + (Math.floor((base - start) / every) + 1) * every + shift;
   }
   const { expression, timezone } = job.schedule.cron;
   const next = CronExpressionParser.parse(expression, {

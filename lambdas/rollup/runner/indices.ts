@@ -145,9 +145,14 @@ export const rollupOnRollupIssue = (job: RollupJob, source: RollupJob): string |
   return undefined;
 };
 
+/** A job as `_meta.rollups` lists it: rendered without its type, with its (null) user. */
+const metaEntry = (job: RollupJob): Record<string, unknown> => ({ ...job, user: null });
+
 /** The plugin's target mapping (opendistro-rollup-target.json) with the job registered. */
 export const targetMapping = (job: RollupJob): Record<string, unknown> => ({
-  _meta: { schema_version: 1, rollups: { [job.rollup_id]: job } },
+  // The plugin creates the index with `_meta.schema_version` and then puts `_meta` anew with
+  // the job added (TransportUpdateRollupMappingAction), which leaves `rollups` alone.
+  _meta: { rollups: { [job.rollup_id]: metaEntry(job) } },
   dynamic_templates: [
     { strings: { match_mapping_type: 'string', mapping: { type: 'keyword' } } },
     { date_histograms: { path_match: '*.date_histogram', mapping: { type: 'date' } } },
@@ -221,16 +226,10 @@ export const prepareTarget = async (
   const meta = current.mapping._meta ?? {};
   const rollups = (meta.rollups ?? {}) as Record<string, unknown>;
   if (!(job.rollup_id in rollups)) {
-    // _meta is replaced as a whole: keep every other job's entry.
+    // _meta is replaced as a whole, as the plugin's is: every job's entry, and nothing else.
     await client.indices.putMapping({
       index: current.name,
-      body: {
-        _meta: {
-          ...meta,
-          schema_version: meta.schema_version ?? 1,
-          rollups: { ...rollups, [job.rollup_id]: job },
-        },
-      },
+      body: { _meta: { rollups: { ...rollups, [job.rollup_id]: metaEntry(job) } } },
     });
   }
   return { ok: true, index: current.name };

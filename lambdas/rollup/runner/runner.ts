@@ -207,7 +207,8 @@ const runJob = async (
     state = { ...state, metadata: m };
   }
 
-  const target = await prepareTarget(client, job);
+  // The job as its document now reads, with the metadata id this run recorded on it.
+  const target = await prepareTarget(client, { ...job, metadata_id: state.metadata_id });
   if (!target.ok) return failWith(target.reason);
   state = (await ctx.checkpoint(state)).state;
 

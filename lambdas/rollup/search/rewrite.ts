@@ -55,12 +55,14 @@ export class RollupSearchError extends OpenSearchError {
 
   override toEnvelope(): ErrorEnvelope {
     const envelope = super.toEnvelope();
-    envelope.error.root_cause = [{ type: 'illegal_argument_exception', reason: this.shardReason }];
+    const cause = { type: 'illegal_argument_exception', reason: this.shardReason };
+    envelope.error.root_cause = [cause];
     const { caused_by: causedBy, ...rest } = envelope.error;
     envelope.error = {
       ...rest,
       failed_shards: this.failedShards,
-      ...(causedBy ? { caused_by: causedBy } : {}),
+      // The shard's exception wraps the IllegalArgumentException once more, as OpenSearch nests it.
+      ...(causedBy ? { caused_by: { ...causedBy, caused_by: cause } as unknown as typeof causedBy } : {}),
     };
     return envelope;
   }
@@ -438,6 +440,9 @@ const fixResponse = (aggs: JsonObject | undefined, tree: FixTree): void => {
   }
 };
 
+const hasFixups = (tree: FixTree): boolean =>
+  tree.fixups.length > 0 || Object.values(tree.nested).some(hasFixups);
+
 export interface RollupSearch {
   /** The search body to send to the cluster (in a mixed search: to the rollup indices). */
   body: JsonObject;
@@ -457,6 +462,8 @@ export interface RollupSearch {
   mixed: 'none' | 'merge' | 'neutralize';
   /** What the plain indices of a `merge` search get: the search itself, with avg as sum and count. */
   rawBody?: JsonObject;
+  /** The plugin would answer it with painless scripts (an `avg` or `value_count` on a rollup index). */
+  scripted: boolean;
 }
 
 /** The concrete indices of a search: rollup indices with their jobs, and plain ones. */
@@ -534,6 +541,7 @@ export const rewriteRollupSearch = (
     jobIds: [],
     finish: (r) => r,
     mixed,
+    scripted: false,
   });
   // No field used: every job matches and the search runs as sent, on every index.
   if (unique.length === 0) return unchanged('none');
@@ -575,6 +583,7 @@ export const rewriteRollupSearch = (
     jobIds: accepted.map((j) => j.rollup_id),
     mixed: hasRaw ? 'merge' : 'none',
     rawBody,
+    scripted: hasFixups(tree),
     finish: (response) => {
       fixResponse(response.aggregations as JsonObject | undefined, tree);
       return response;
