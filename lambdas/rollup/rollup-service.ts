@@ -10,6 +10,7 @@ import { changedImmutableFields, parseRollupJob, unwrapRollupBody } from './job/
 import { nextRunTime } from './job/schedule';
 import { validateTargetIndex } from './job/target';
 import { searchConfigDocuments, sourceValues } from '../shared/config-search';
+import { wildcardRegExp as wildcard } from '../shared/query-string';
 import { ROLLUP_FIELDS } from './job/fields';
 
 /**
@@ -280,18 +281,3 @@ export class RollupService {
     }
   }
 }
-
-/** Lucene's WildcardQuery: `*` any run of characters, `?` one character, `\\` escapes. */
-const wildcard = (pattern: string): RegExp => {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\' && i + 1 < pattern.length) re += escapeRe(pattern[++i]);
-    else if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else re += escapeRe(c);
-  }
-  return new RegExp(`^${re}$`, 'su');
-};
-
-const escapeRe = (c: string): string => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

@@ -272,7 +272,8 @@ const addClause = (
 export const standardTokens = (value: string): string[] =>
   value.toLowerCase().match(/[\p{L}\p{N}_]+(?:[.'’:][\p{L}\p{N}_]+)*/gu) ?? [];
 
-const wildcardRegExp = (pattern: string): RegExp => {
+/** Lucene's WildcardQuery: `*` any run of characters, `?` one character, `\\` escapes the next. */
+export const wildcardRegExp = (pattern: string): RegExp => {
   let source = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];

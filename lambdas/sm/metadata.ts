@@ -27,6 +27,18 @@ export const initialMetadata = (
   ...(policy.deletion ? { deletion: startWorkflow('DELETION_START', policy.deletion.schedule, now) } : {}),
 });
 
+/**
+ * The metadata of a policy that has none yet: the runner starts it afresh at the policy's first
+ * job run, when the policy's own (interval) schedule next fires.
+ */
+export const awaitingMetadata = (policy: SMPolicy, seqNo: number, primaryTerm: number, now: number) => ({
+  ...initialMetadata(policy, seqNo, primaryTerm, now),
+  awaiting_first_run: true as const,
+});
+
+export const firstJobRun = (policy: SMPolicy, now: number): number =>
+  nextFireTime(policy.schedule, now) ?? now;
+
 /** How often a workflow that waits on the cluster (a snapshot in progress, a retry) is looked at again. */
 export const POLL_INTERVAL_MS = 60_000;
 
@@ -67,7 +79,7 @@ const explainWorkflow = (wf: WorkflowMetadata) => ({
 });
 
 export const explainEntry = (name: string, enabled: boolean, metadata: SMMetadata | undefined) =>
-  metadata
+  metadata && !metadata.awaiting_first_run
     ? {
         name,
         ...(metadata.deletion ? { deletion: explainWorkflow(metadata.deletion) } : {}),

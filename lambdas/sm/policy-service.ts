@@ -2,10 +2,11 @@ import type { Clock } from '../shared/clock';
 import { validateDocumentId } from '../shared/document-id';
 import { DocumentStore, type DeletedDocument, type StoredDocument } from '../shared/document-store';
 import { CONFIG_INDEX, OpenSearchError, illegalArgument, statusException } from '../shared/errors';
-import { JobStore, StaleJobError, type JobRecord } from '../shared/jobs/job-store';
-import { compileQueryString } from '../ism/query-string';
-import { explainEntry, initialMetadata, nextRunAt } from './metadata';
-import { sortDocuments } from '../shared/sort-documents';
+import { JobStore, StaleJobError } from '../shared/jobs/job-store';
+import { awaitingMetadata, explainEntry, firstJobRun } from './metadata';
+import { searchConfigDocuments, sourceValues } from '../shared/config-search';
+import { compileQueryString as compileLuceneQuery, wildcardRegExp } from '../shared/query-string';
+import { SM_POLICY_FIELDS, smPolicyQueryField } from './policy/fields';
 import { policyDocId, policyNameOf, type SMMetadata, type SMPolicy } from './policy/model';
 import { parsePolicy, validatePolicyName } from './policy/parse';
 
@@ -52,7 +53,7 @@ export class SMPolicyService {
     const now = this.clock.now();
     const policy = parsePolicy(body, { name, now });
     const doc = await this.policies.create(policyDocId(name), policy);
-    await this.resetJob(doc);
+    await this.scheduleNewPolicy(doc);
     return doc;
   }
 
@@ -86,8 +87,12 @@ export class SMPolicyService {
   async delete(name: string): Promise<DeletedDocument> {
     const deleted = await this.policies.delete(policyDocId(name));
     if (!deleted) throw notFound();
-    // The plugin keeps the metadata doc; ours goes with the policy (a re-created policy starts afresh).
-    await this.jobs.delete(name);
+    // The plugin keeps the metadata document: a policy created again under this name goes on
+    // from it (new trigger times, its states and latest executions kept). It is no longer run.
+    await this.retryOnStale(async () => {
+      const current = await this.jobs.get(name);
+      if (current) await this.jobs.update(name, current.rev, current.state, null);
+    });
     return deleted;
   }
 
@@ -128,14 +133,16 @@ export class SMPolicyService {
         `No enum constant org.opensearch.search.sort.SortOrder.${params.sortOrder.toUpperCase()}`,
       );
     }
-    const matches = compileNameQuery(params.queryString);
-    const all = sortDocuments(
-      (await this.policies.list()).filter((d) => matches(policyNameOf(d.id))),
-      params.sortField,
-      'sm_policy',
+    const matches = compilePolicyQuery(params.queryString);
+    const { total, hits } = searchConfigDocuments((await this.policies.list()).filter(matches), {
+      sortField: params.sortField,
       order,
-    );
-    return { policies: all.slice(params.from, params.from + params.size), total: all.length };
+      from: params.from,
+      size: params.size,
+      fields: SM_POLICY_FIELDS,
+      values: policyValues,
+    });
+    return { policies: hits, total };
   }
 
   /** `_explain` for a comma list of names and wildcards: one entry per policy found. */
@@ -144,9 +151,12 @@ export class SMPolicyService {
       .split(',')
       .map((n) => n.trim())
       .filter(Boolean);
-    const patterns = (entries.length === 0 ? ['*'] : entries).map((e) =>
-      /[*?]/.test(e) ? compileQueryString(e) : (name: string) => name === e,
-    );
+    // TransportExplainSMAction: a wildcard query for a name with `*` or `?`, a term query otherwise.
+    const patterns = (entries.length === 0 ? ['*'] : entries).map((e) => {
+      if (!/[*?]/.test(e)) return (name: string) => name === e;
+      const re = wildcardRegExp(e);
+      return (name: string) => re.test(name);
+    });
     const docs = (await this.policies.list())
       .filter((d) => patterns.some((p) => p(policyNameOf(d.id))))
       .slice(0, 10_000);
@@ -154,28 +164,37 @@ export class SMPolicyService {
     return docs.map((d, i) => explainEntry(policyNameOf(d.id), d.source.enabled, records[i]?.state));
   }
 
-  /** A new policy: fresh metadata, scheduled at its first trigger (replacing a leftover item). */
-  private async resetJob(doc: StoredDocument<SMPolicy>): Promise<void> {
+  /**
+   * A new policy: its metadata waits for the policy's first job run; one left by a deleted policy
+   * of this name is kept (the runner brings it up to date with the new policy), as the plugin's is.
+   */
+  private async scheduleNewPolicy(doc: StoredDocument<SMPolicy>): Promise<void> {
     const now = this.clock.now();
-    const metadata = initialMetadata(doc.source, doc.seqNo, doc.primaryTerm, now);
-    const dueAt = doc.source.enabled ? nextRunAt(metadata, now) : null;
+    const dueAt = doc.source.enabled ? firstJobRun(doc.source, now) : null;
+    const metadata = awaitingMetadata(doc.source, doc.seqNo, doc.primaryTerm, now);
     if (await this.jobs.create(doc.source.name, metadata, dueAt)) return;
     await this.retryOnStale(async () => {
-      const current = (await this.jobs.get(doc.source.name)) as JobRecord<SMMetadata>;
+      const current = await this.jobs.get(doc.source.name);
       if (!current) return void (await this.jobs.create(doc.source.name, metadata, dueAt));
-      await this.jobs.update(doc.source.name, current.rev, metadata, dueAt);
+      await this.jobs.update(doc.source.name, current.rev, current.state, dueAt);
     });
   }
 
   /**
    * A changed policy: the runner looks at it now (it sees the new seq_no and recomputes the
-   * trigger times, keeping the workflows' states), or never while the policy is disabled.
+   * trigger times, keeping the workflows' states), or never while the policy is disabled; one
+   * whose first run is still to come runs when its schedule next fires.
    */
   private async wakeJob(doc: StoredDocument<SMPolicy>): Promise<void> {
     await this.retryOnStale(async () => {
       const current = await this.jobs.get(doc.source.name);
-      if (!current) return this.resetJob(doc);
-      const dueAt = doc.source.enabled ? this.clock.now() : null;
+      if (!current) return this.scheduleNewPolicy(doc);
+      const now = this.clock.now();
+      const dueAt = !doc.source.enabled
+        ? null
+        : current.state.awaiting_first_run
+          ? firstJobRun(doc.source, now)
+          : now;
       await this.jobs.update(doc.source.name, current.rev, current.state, dueAt);
     });
   }
@@ -191,8 +210,19 @@ export class SMPolicyService {
   }
 }
 
-/** `queryString` on `sm_policy.name`: wildcard terms, AND by default, `OR` between groups. */
-export const compileNameQuery = (queryString: string): ((name: string) => boolean) => {
-  const groups = (queryString.trim() === '' ? '*' : queryString).split(/\s+OR\s+/).map(compileQueryString);
-  return (name) => groups.some((g) => g(name));
+/** A policy's values of a config-index field (`sm_policy.name` is the name, as it is indexed). */
+const policyValues = (doc: StoredDocument<SMPolicy>, field: string): unknown[] =>
+  sourceValues({ ...doc.source, name: policyNameOf(doc.id) }, field, 'sm_policy');
+
+/**
+ * `queryString` as TransportGetSMPoliciesAction runs it: a query_string over the policy
+ * documents, default field `sm_policy.name`, operator AND.
+ */
+export const compilePolicyQuery = (queryString: string): ((doc: StoredDocument<SMPolicy>) => boolean) => {
+  const matches = compileLuceneQuery(queryString, {
+    defaultField: 'sm_policy.name',
+    field: smPolicyQueryField,
+    fields: () => Object.keys(SM_POLICY_FIELDS),
+  });
+  return (doc) => matches((field) => policyValues(doc, field));
 };

@@ -55,7 +55,7 @@ describe('creating and reading a policy', () => {
     expect(p).toMatchObject({
       name: 'daily-policy',
       description: 'Daily snapshot policy',
-      schema_version: 30,
+      schema_version: 21,
       creation: { schedule: { cron: { expression: '0 8 * * *', timezone: 'UTC' } }, time_limit: '1h' },
       deletion: {
         condition: { max_age: '7d', min_count: 7, max_count: 21 },
@@ -97,19 +97,25 @@ describe('creating and reading a policy', () => {
     expect(Object.keys(res.body.sm_policy.deletion)).toEqual(['schedule', 'condition']);
   });
 
-  test('a deletion-only policy is accepted (3.3+) and a disabled one has enabled_time null', async () => {
-    const res = await api.request('POST', '/_plugins/_sm/policies/prune-only', {
+  test('a policy without creation is refused, as 2.19 refuses it; a disabled one has enabled_time null', async () => {
+    const prune = {
       deletion: {
         schedule: { cron: { expression: '0 * * * *', timezone: 'Europe/Berlin' } },
         condition: { max_age: '30d' },
       },
       snapshot_config: { repository: 'repo' },
       enabled: false,
+    };
+    const refused = await api.request('POST', '/_plugins/_sm/policies/prune-only', prune);
+    expectError(refused, 400, 'illegal_argument_exception', 'Must provide the creation configuration.');
+    expect((await api.request('GET', '/_plugins/_sm/policies/prune-only')).status).toBe(404);
+    const res = await api.request('POST', '/_plugins/_sm/policies/prune-only', {
+      ...prune,
+      creation: { schedule: { cron: { expression: '0 8 * * *', timezone: 'UTC' } } },
     });
     expect(res.status).toBe(201);
     // OpenSearch writes enabled_time: null here, which its API spec (integer) does not allow.
     expect(res.body.sm_policy).toMatchObject({ enabled: false, enabled_time: null });
-    expect(res.body.sm_policy.creation).toBeUndefined();
   });
 
   test('creating a name that exists is a 409 version conflict', async () => {
@@ -143,7 +149,7 @@ describe('validation', () => {
     [
       'neither creation nor deletion',
       { snapshot_config: { repository: 'r' } },
-      'Must provide either creation or deletion configuration.',
+      'Must provide the creation configuration.',
     ],
     ['no snapshot_config', { creation: daily().creation }, 'snapshot_config field must not be null'],
     [
@@ -199,7 +205,7 @@ describe('validation', () => {
     [
       'a deletion-only policy without schedule',
       { deletion: { condition: { max_count: 3 } }, snapshot_config: { repository: 'r' } },
-      'Schedule not provided for neither deletion policy nor creation policy',
+      'Must provide the creation configuration.',
     ],
     [
       'an unknown notification key',
@@ -227,14 +233,9 @@ describe('validation', () => {
       'Please provide a valid date format. Pattern letter z cannot be rendered here: the short time-zone name (CEST, BRT, IST...) comes from Java\'s own tables; use "zzzz", "VV", "O" or "XXX"',
     ],
     [
-      'a date_format that prints what snapshot names cannot hold',
-      { ...daily(), snapshot_config: { repository: 'r', date_format: 'EEE, d MMM yyyy' } },
-      'Please provide a valid date format. It renders as [Mon, 28 Nov 2022], and snapshot names must not contain [,].',
-    ],
-    [
-      'an unknown date_format_timezone',
-      { ...daily(), snapshot_config: { repository: 'r', date_format_timezone: 'Mars/Olympus' } },
-      'Unknown time-zone ID: Mars/Olympus',
+      'a date_format checked before the repository',
+      { ...daily(), snapshot_config: { date_format: 'yyyy-bb' } },
+      'Please provide a valid date format. Unknown pattern letter: b',
     ],
     [
       'an unknown cron time zone',
@@ -256,6 +257,17 @@ describe('validation', () => {
     expectSpec('POST', ONE, 400, res.body);
     // nothing was written
     expect((await api.request('GET', '/_plugins/_sm/policies/invalid')).status).toBe(404);
+  });
+
+  test('what the plugin only finds out when a snapshot is due is accepted, as it accepts it', async () => {
+    for (const [name, snapshot_config] of [
+      ['comma-date', { repository: 'r', date_format: 'EEE, d MMM yyyy' }],
+      ['mars-zone', { repository: 'r', date_format_timezone: 'Mars/Olympus' }],
+    ] as const) {
+      const res = await create(name, { ...daily(), snapshot_config });
+      expect(res.status).toBe(201);
+      expect(res.body.sm_policy.snapshot_config).toEqual(snapshot_config);
+    }
   });
 
   test('a bad cron expression is a 400', async () => {
@@ -393,6 +405,39 @@ describe('listing policies', () => {
     const res = await api.request('GET', '/_plugins/_sm/policies?sortOrder=up');
     expect(res.status).toBe(400);
   });
+
+  test('queryString is a query_string over the policy mapping: fields, words of a text field', async () => {
+    const byField = await api.request(
+      'GET',
+      '/_plugins/_sm/policies?queryString=sm_policy.description:other',
+    );
+    expect(byField.body.policies.map((p: any) => p.sm_policy.name)).toEqual(['other-x']);
+    const notMapped = await api.request(
+      'GET',
+      '/_plugins/_sm/policies?queryString=sm_policy.snapshot_config.indices:*',
+    );
+    expect(notMapped.body).toEqual({ policies: [], total_policies: 0 });
+  });
+
+  test('sorting by a field the config index maps as text, or not at all, fails as its search does', async () => {
+    const text = await api.request('GET', '/_plugins/_sm/policies?sortField=sm_policy.description');
+    expect(text.status).toBe(400);
+    expect(text.body.error.type).toBe('search_phase_execution_exception');
+    expect(text.body.error.root_cause[0].reason).toMatch(/fielddata=true on \[sm_policy\.description\]/);
+    const unmapped = await api.request(
+      'GET',
+      '/_plugins/_sm/policies?sortField=sm_policy.snapshot_config.indices',
+    );
+    expect(unmapped.body.error.root_cause[0]).toMatchObject({
+      type: 'query_shard_exception',
+      reason: 'No mapping found for [sm_policy.snapshot_config.indices] in order to sort on',
+    });
+    const byTime = await api.request(
+      'GET',
+      '/_plugins/_sm/policies?queryString=list-*&sortField=sm_policy.last_updated_time&sortOrder=desc',
+    );
+    expect(byTime.body.policies.map((p: any) => p.sm_policy.name)).toEqual(['list-c', 'list-a', 'list-b']);
+  });
 });
 
 describe('start, stop, explain and delete', () => {
@@ -421,25 +466,28 @@ describe('start, stop, explain and delete', () => {
     expectError(res, 404, 'status_exception', 'Snapshot management policy not found');
   });
 
-  test('explain shows each workflow at rest in its _START state with the next trigger time', async () => {
+  test('explain shows the name and enabled only until the policy first runs (sm-runner.test.ts runs it)', async () => {
     await api.request('POST', '/_plugins/_sm/policies/explain-me', daily());
     const res = await api.request('GET', '/_plugins/_sm/policies/explain-me/_explain');
     expect(res.status).toBe(200);
     expectSpec('GET', `${ONE}/_explain`, 200, res.body);
-    const [entry] = res.body.policies;
-    expect(entry).toMatchObject({
-      name: 'explain-me',
-      enabled: true,
-      policy_seq_no: expect.any(Number),
-      policy_primary_term: 1,
-      creation: { current_state: 'CREATION_START', trigger: { time: expect.any(Number) } },
-      deletion: { current_state: 'DELETION_START', trigger: { time: expect.any(Number) } },
-    });
-    // 08:00 UTC, the next one
-    const t = new Date(entry.creation.trigger.time);
-    expect([t.getUTCHours(), t.getUTCMinutes()]).toEqual([8, 0]);
-    expect(entry.creation.trigger.time).toBeGreaterThan(Date.now());
-    expect(entry.creation.pending).toBeUndefined();
+    expect(res.body).toEqual({ policies: [{ name: 'explain-me', enabled: true }] });
+  });
+
+  test('filter_path applies to the answers (a GET, an explain), never to an error', async () => {
+    await api.request('POST', '/_plugins/_sm/policies/filtered', daily());
+    const get = await api.request(
+      'GET',
+      '/_plugins/_sm/policies/filtered?filter_path=sm_policy.enabled,sm_policy.name',
+    );
+    expect(get.body).toEqual({ sm_policy: { name: 'filtered', enabled: true } });
+    const explained = await api.request(
+      'GET',
+      '/_plugins/_sm/policies/filtered,nothing/_explain?filter_path=policies.name',
+    );
+    expect(explained.body).toEqual({ policies: [{ name: 'filtered' }] });
+    const missing = await api.request('GET', '/_plugins/_sm/policies/nothing?filter_path=sm_policy.name');
+    expectError(missing, 404, 'status_exception', 'Snapshot management policy not found');
   });
 
   test('explain takes comma lists and wildcards; names that match nothing are simply absent', async () => {

@@ -133,6 +133,12 @@ export interface SMMetadata {
   name: string;
   policy_seq_no: number;
   policy_primary_term: number;
+  /**
+   * Not in the plugin's document: the plugin writes a policy's metadata on the policy's first
+   * job run (a minute after it is enabled), and explain shows nothing of it before then. Ours is
+   * kept from the start, flagged so until that run, which starts it afresh.
+   */
+  awaiting_first_run?: true;
   creation?: WorkflowMetadata;
   deletion?: WorkflowMetadata;
 }

@@ -25,7 +25,7 @@ import type {
   Schedule,
   SnapshotConfig,
 } from './model';
-import { parseInterval, parseSchedule } from './schedule';
+import { nextFireTime, parseInterval, parseSchedule } from './schedule';
 import { normalizeSmTimeValue } from './time-value';
 
 /**
@@ -34,8 +34,8 @@ import { normalizeSmTimeValue } from './time-value';
  * server fills (schema_version, schedule, enabled_time, last_updated_time).
  */
 
-/** `_meta.schema_version` of the plugin's config-index mapping (HEAD). */
-export const SM_SCHEMA_VERSION = 30;
+/** IndexUtils.indexManagementConfigSchemaVersion: `_meta.schema_version` of the 2.19.6 config-index mapping. */
+export const SM_SCHEMA_VERSION = 21;
 
 const CREATION_NEXT_NULL =
   'Next execution time from the creation schedule is null, please provide a valid cron expression.';
@@ -66,12 +66,18 @@ export interface ParseOptions {
   now: number;
 }
 
+/**
+ * SMPolicy.parse and SMPolicy's init, in their order: every field as it comes (unknown ones
+ * ignored), then the defaults (enabled_time, the job schedule), then `creation` required, the
+ * deletion schedule defaulting to the creation one, `snapshot_config` required with a valid
+ * date_format, its repository, and last the schedules' next execution times.
+ */
 export const parsePolicy = (body: unknown, { name, now }: ParseOptions): SMPolicy => {
   if (body === undefined) throw new OpenSearchError(400, 'parse_exception', 'request body is required');
   if (!isObject(body)) throw unexpectedToken('START_OBJECT', tokenOf(body));
   let description: string | undefined;
-  let creationRaw: unknown;
-  let deletionRaw: unknown;
+  let creation: Creation | undefined;
+  let deletion: PartialDeletion | undefined;
   let snapshotConfig: SnapshotConfig | undefined;
   let enabledTime: number | null = null;
   let schedule: IntervalSchedule | undefined;
@@ -84,10 +90,10 @@ export const parsePolicy = (body: unknown, { name, now }: ParseOptions): SMPolic
         description = textOrNull(value) ?? undefined;
         break;
       case 'creation':
-        creationRaw = value;
+        creation = parseCreation(value, now);
         break;
       case 'deletion':
-        deletionRaw = value;
+        deletion = parseDeletion(value, now);
         break;
       case 'snapshot_config':
         snapshotConfig = mapOrdered(value) as SnapshotConfig;
@@ -115,36 +121,26 @@ export const parsePolicy = (body: unknown, { name, now }: ParseOptions): SMPolic
     }
   }
 
-  const creation =
-    creationRaw === undefined || creationRaw === null ? undefined : parseCreation(creationRaw, now);
-  let deletion =
-    deletionRaw === undefined || deletionRaw === null ? undefined : parseDeletion(deletionRaw, creation, now);
-  if (!creation && !deletion)
-    throw illegalArgument('Must provide either creation or deletion configuration.');
-  if (deletion && !deletion.schedule) {
-    if (!creation) {
-      throw illegalArgument('Schedule not provided for neither deletion policy nor creation policy');
-    }
-    deletion = { ...deletion, schedule: creation.schedule };
-  }
+  if (!creation) throw illegalArgument('Must provide the creation configuration.');
   // Key order as the plugin renders it: schedule, condition, time_limit (snapshot_pattern after).
-  if (deletion) {
-    const { schedule: deletionSchedule, condition, time_limit, snapshot_pattern } = deletion;
-    deletion = {
-      schedule: deletionSchedule,
-      condition,
-      ...(time_limit !== undefined ? { time_limit } : {}),
-      ...(snapshot_pattern !== undefined ? { snapshot_pattern } : {}),
-    };
-  }
+  const fullDeletion: Deletion | undefined = deletion && {
+    schedule: deletion.schedule ?? creation.schedule,
+    condition: deletion.condition,
+    ...(deletion.time_limit !== undefined ? { time_limit: deletion.time_limit } : {}),
+    ...(deletion.snapshot_pattern !== undefined ? { snapshot_pattern: deletion.snapshot_pattern } : {}),
+  };
   const config = validateSnapshotConfig(snapshotConfig);
+  if (nextFireTime(creation.schedule, now) === undefined) throw illegalArgument(CREATION_NEXT_NULL);
+  if (fullDeletion && nextFireTime(fullDeletion.schedule, now) === undefined) {
+    throw illegalArgument(DELETION_NEXT_NULL);
+  }
 
-  const policy: SMPolicy = {
+  return {
     name,
     ...(description !== undefined ? { description } : {}),
     schema_version: SM_SCHEMA_VERSION,
-    ...(creation ? { creation } : {}),
-    ...(deletion ? { deletion: deletion as Deletion } : {}),
+    creation,
+    ...(fullDeletion ? { deletion: fullDeletion } : {}),
     snapshot_config: config,
     schedule: schedule ?? { interval: { start_time: now, period: 1, unit: 'Minutes' } },
     enabled,
@@ -152,14 +148,13 @@ export const parsePolicy = (body: unknown, { name, now }: ParseOptions): SMPolic
     enabled_time: enabled ? (enabledTime ?? now) : null,
     ...(notification ? { notification } : {}),
   };
-  return policy;
 };
 
 const parseCreation = (value: unknown, now: number): Creation => {
   let schedule: Schedule | undefined;
   let timeLimit: string | undefined;
   for (const [field, v] of fields(value)) {
-    if (field === 'schedule') schedule = parseSchedule(v, CREATION_NEXT_NULL, now);
+    if (field === 'schedule') schedule = parseSchedule(v, now);
     else if (field === 'time_limit') timeLimit = normalizeSmTimeValue(text(v), 'time_limit');
   }
   return {
@@ -170,13 +165,13 @@ const parseCreation = (value: unknown, now: number): Creation => {
 
 type PartialDeletion = Omit<Deletion, 'schedule'> & { schedule?: Schedule };
 
-const parseDeletion = (value: unknown, _creation: Creation | undefined, now: number): PartialDeletion => {
+const parseDeletion = (value: unknown, now: number): PartialDeletion => {
   let schedule: Schedule | undefined;
   let timeLimit: string | undefined;
   let condition: DeleteCondition | undefined;
   let pattern: string | undefined;
   for (const [field, v] of fields(value)) {
-    if (field === 'schedule') schedule = parseSchedule(v, DELETION_NEXT_NULL, now);
+    if (field === 'schedule') schedule = parseSchedule(v, now);
     else if (field === 'time_limit') timeLimit = normalizeSmTimeValue(text(v), 'time_limit');
     else if (field === 'condition') condition = parseCondition(v);
     else if (field === 'snapshot_pattern') pattern = textOrNull(v) ?? undefined;
@@ -247,44 +242,30 @@ const parseNotification = (value: unknown): NotificationConfig => {
   };
 };
 
+/** `snapshot_config` required, its date_format valid (validateDateFormat), then its repository. */
 const validateSnapshotConfig = (config: SnapshotConfig | undefined): SnapshotConfig => {
   const c = required(config, 'snapshot_config field must not be null');
-  if (c.repository === undefined || c.repository === null || c.repository === '') {
-    throw illegalArgument('Must provide the repository in snapshot config.');
-  }
-  if (typeof c.repository !== 'string')
-    throw illegalArgument('The repository in snapshot config must be a string.');
-  // The plugin reads date_format_timezone only and checks it when a snapshot is due; we check
-  // both zone keys up front so a bad zone is a 400 now, not a failed snapshot at 3 am.
-  for (const key of ['date_format_timezone', 'timezone'] as const) {
-    const zone = c[key];
-    if (zone !== undefined && zone !== null) normalizeZoneId(String(zone));
-  }
   if (c.date_format !== undefined && c.date_format !== null) {
-    let sample: string;
     try {
-      sample = compileDateFormat(String(c.date_format)).format(SAMPLE_INSTANT, snapshotNameZone(c));
+      compileDateFormat(String(c.date_format)).format(SAMPLE_INSTANT, 'UTC');
     } catch (e) {
       const message = e instanceof DateFormatError ? e.message : 'Invalid date format.';
       throw illegalArgument(`Please provide a valid date format. ${message}`);
     }
-    // Not checked by the plugin, whose snapshots then fail at create time, three times, every day.
-    const bad = INVALID_NAME_CHARS.exec(sample);
-    if (bad) {
-      throw illegalArgument(
-        `Please provide a valid date format. It renders as [${sample}], and snapshot names must not contain [${bad[0]}].`,
-      );
-    }
+  }
+  if (c.repository === undefined || c.repository === null || c.repository === '') {
+    throw illegalArgument('Must provide the repository in snapshot config.');
   }
   return c;
 };
 
-/** The zone snapshot names are formatted in (as Java names it): date_format_timezone, else timezone, else UTC. */
+/**
+ * The zone snapshot names are formatted in (as Java names it): date_format_timezone, else the
+ * node's default zone (UTC here). `timezone` is not read for names.
+ * @throws OpenSearchError for a zone Java does not know (the snapshot's creation then fails)
+ */
 export const snapshotNameZone = (config: SnapshotConfig): string =>
-  normalizeZoneId(String(config.date_format_timezone ?? config.timezone ?? 'UTC'));
+  normalizeZoneId(String(config.date_format_timezone ?? 'UTC'));
 
 /** Any instant will do to see what a date_format prints: one with every field two digits wide. */
 const SAMPLE_INSTANT = Date.UTC(2022, 10, 28, 13, 45, 56, 789);
-
-/** What OpenSearch refuses in a snapshot name (Strings.INVALID_FILENAME_CHARS, '#', whitespace). */
-const INVALID_NAME_CHARS = /[\\/*?"<>|,#\s]/;

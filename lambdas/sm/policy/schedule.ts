@@ -24,7 +24,11 @@ import type { IntervalUnit, Schedule } from './model';
  */
 const UNIT_MS: Record<IntervalUnit, number> = { Minutes: 60_000, Hours: 3_600_000, Days: 86_400_000 };
 
-export const parseSchedule = (value: unknown, nextNullMessage: string, now: number): Schedule => {
+/**
+ * A schedule as ScheduleParser reads it. Whether it ever fires is the caller's check
+ * ({@link nextFireTime} undefined), made where the plugin makes it.
+ */
+export const parseSchedule = (value: unknown, now: number): Schedule => {
   if (tokenOf(value) !== 'START_OBJECT') throw unexpectedToken('START_OBJECT', tokenOf(value));
   const entries = fields(value);
   if (entries.length === 0) throw illegalArgument('Invalid schedule document object.');
@@ -43,14 +47,11 @@ export const parseSchedule = (value: unknown, nextNullMessage: string, now: numb
   try {
     validateCronExpression(expr);
   } catch (e) {
-    // cron-parser refuses dates no month has (Feb 30); job-scheduler parses them and finds no next time.
-    if (e instanceof Error && /Invalid explicit day of month/.test(e.message))
-      throw illegalArgument(nextNullMessage);
-    throw e;
+    // cron-parser refuses dates no month has (Feb 30); job-scheduler parses them and finds no
+    // next time (nextFireTime answers undefined for them).
+    if (!(e instanceof Error && /Invalid explicit day of month/.test(e.message))) throw e;
   }
-  const schedule: Schedule = { cron: { expression: expr, timezone: zone } };
-  if (nextFireTime(schedule, now) === undefined) throw illegalArgument(nextNullMessage);
-  return schedule;
+  return { cron: { expression: expr, timezone: zone } };
 };
 
 export const parseInterval = (value: unknown, now: number): Schedule & { interval: unknown } => {

@@ -146,6 +146,8 @@ export const creationFinished = async (ctx: StateContext): Promise<StateResult> 
         now,
       );
       delete wf.started;
+      // The plugin leaves the trigger alone here.
+      return NEXT;
     } else if (info.state === 'SUCCESS') {
       const message = `Snapshot ${name} creation has finished successfully.`;
       setLatestExecution(ctx, 'SUCCESS', { message }, now);
@@ -169,8 +171,9 @@ export const creationFinished = async (ctx: StateContext): Promise<StateResult> 
       );
       result = RESET;
     }
+    // Only with a snapshot to look at does the plugin move the trigger on (CreationFinishedState).
+    if (!result) advanceTrigger(ctx);
   }
-  advanceTrigger(ctx);
   if (result) return result;
   return wf.started && wf.started.length > 0 ? STAY : NEXT;
 };

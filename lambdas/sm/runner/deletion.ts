@@ -129,7 +129,7 @@ export const deletionFinished = async (ctx: StateContext): Promise<StateResult> 
       if (!(e instanceof SnapshotError)) throw e;
       return clusterCallFailed(
         ctx,
-        'Caught exception while getting snapshots to decide if snapshots have been deleted.',
+        `Caught exception while getting snapshots to decide if snapshots [${startedNames.join(', ')}] has been deleted.`,
         e,
       );
     }
@@ -147,8 +147,10 @@ export const deletionFinished = async (ctx: StateContext): Promise<StateResult> 
     } else {
       if (timeLimitExceeded(ctx, 'deletion', now)) result = RESET;
     }
+    // Only after a deletion does the plugin move the trigger on (DeletionFinishedState): a run
+    // that found nothing to delete looks again at the next run.
+    if (!result) advanceTrigger(ctx, deletionSchedule(ctx));
   }
-  advanceTrigger(ctx, deletionSchedule(ctx));
   if (result) return result;
   return wf.started && wf.started.length > 0 ? STAY : NEXT;
 };

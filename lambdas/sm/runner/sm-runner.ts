@@ -4,7 +4,7 @@ import { logger } from '../../shared/logger';
 import { StaleJobError } from '../../shared/jobs/job-store';
 import type { JobContext, JobFunction, JobOutcome } from '../../shared/jobs/run-due';
 import type { NotificationMessage, NotificationTarget, DeliveryResult } from '../../notifications/notifier';
-import { nextRunAt, startWorkflow } from '../metadata';
+import { initialMetadata, nextRunAt, startWorkflow } from '../metadata';
 import { policyDocId, type SMMetadata, type SMPolicy, type WorkflowType } from '../policy/model';
 import { nextFireTime } from '../policy/schedule';
 import type { SMEvent, StateContext } from './context';
@@ -67,12 +67,17 @@ export const smRunner = (deps: SMRunnerDeps): JobFunction<SMMetadata> => {
   return async (job: JobContext<SMMetadata>) => {
     const name = job.record.id;
     const doc = await deps.policies.get(policyDocId(name));
-    if (!doc) return 'delete'; // the policy is gone: so is its metadata
+    // The policy is gone: its metadata stays (as the plugin's document does), unscheduled.
+    if (!doc) return { state: job.record.state, dueAt: null };
     const policy = doc.source;
     if (!policy.enabled) return { state: job.record.state, dueAt: null };
 
+    // The policy's first job run starts its metadata afresh (SMRunner.initMetadata).
+    const current = job.record.state.awaiting_first_run
+      ? initialMetadata(policy, doc.seqNo, doc.primaryTerm, job.now())
+      : syncWithPolicy(job.record.state, doc, job.now());
     // Work on a copy: a run that throws leaves the stored metadata (or the last checkpoint) as it was.
-    const metadata: SMMetadata = structuredClone(syncWithPolicy(job.record.state, doc, job.now()));
+    const metadata: SMMetadata = structuredClone(current);
     const events: SMEvent[] = [];
     try {
       for (const type of ['creation', 'deletion'] as const) {

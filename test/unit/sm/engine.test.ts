@@ -189,6 +189,7 @@ describe('choosing snapshots to delete', () => {
   const policy = (condition: Record<string, unknown>) =>
     parsePolicy(
       {
+        creation: { schedule: { cron: { expression: '0 * * * *', timezone: 'UTC' } } },
         deletion: { schedule: { cron: { expression: '0 * * * *', timezone: 'UTC' } }, condition },
         snapshot_config: { repository: 'r' },
       },

@@ -28,9 +28,9 @@ describe('snapshot names', () => {
     expect(snapshotName(p, AT, 'abcdefgh')).toBe('daily-policy-28-jun-2022-17-abcdefgh');
   });
 
-  test('timezone is honoured when date_format_timezone is absent', () => {
+  test('timezone is not read for names: without date_format_timezone the date is in UTC, as on the plugin', () => {
     const p = policy({ repository: 'r', date_format: 'HH', timezone: 'America/Los_Angeles' });
-    expect(snapshotName(p, AT, 'abcdefgh')).toBe('daily-policy-01-abcdefgh');
+    expect(snapshotName(p, AT, 'abcdefgh')).toBe('daily-policy-08-abcdefgh');
   });
 });
 
