@@ -27,12 +27,18 @@ export const validationFailed = (errors: readonly string[]): OpenSearchError =>
     `Validation Failed: ${errors.map((e, i) => `${i + 1}: ${e};`).join('')}`,
   );
 
+/** IndexRequest.validate's complaint about an id's length, if it has one. */
+export const idLengthError = (id: string): string | undefined => {
+  const bytes = Buffer.byteLength(id);
+  return bytes > MAX_ID_BYTES
+    ? `id [${id}] is too long, must be no longer than ${MAX_ID_BYTES} bytes but was: ${bytes}`
+    : undefined;
+};
+
 export const validateDocumentId = (id: string): void => {
   const errors: string[] = [];
-  const bytes = Buffer.byteLength(id);
-  if (bytes > MAX_ID_BYTES) {
-    errors.push(`id [${id}] is too long, must be no longer than ${MAX_ID_BYTES} bytes but was: ${bytes}`);
-  }
+  const tooLong = idLengthError(id);
+  if (tooLong) errors.push(tooLong);
   const control = CONTROL.exec(id);
   if (control) errors.push(`id [${id}] must not contain control characters, found ${codePoint(control[0])}`);
   if (errors.length > 0) throw validationFailed(errors);

@@ -8,6 +8,7 @@ import {
   paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { MAX_ID_BYTES, idLengthError, validationFailed } from './document-id';
 import { versionConflict } from './errors';
 
 /**
@@ -45,6 +46,9 @@ interface Item {
   primaryTerm: number;
 }
 
+/** Ids are at most 512 bytes (IndexRequest.validate): a longer one names no document. */
+const storable = (id: string): boolean => Buffer.byteLength(id) <= MAX_ID_BYTES;
+
 export class DocumentStore<T> {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -56,6 +60,7 @@ export class DocumentStore<T> {
   ) {}
 
   async get(id: string): Promise<StoredDocument<T> | undefined> {
+    if (!storable(id)) return undefined;
     const out = await this.client.send(
       new GetCommand({ TableName: this.table, Key: this.key(id), ConsistentRead: true }),
     );
@@ -64,6 +69,8 @@ export class DocumentStore<T> {
 
   /** Create-only write: an existing id is a 409, as with `op_type=create`. */
   async create(id: string, source: T, reservedSeqNo?: number): Promise<StoredDocument<T>> {
+    const tooLong = idLengthError(id);
+    if (tooLong) throw validationFailed([tooLong]);
     const seqNo = reservedSeqNo ?? (await this.reserveSeqNo());
     const item: Item = {
       ...this.key(id),
@@ -100,6 +107,12 @@ export class DocumentStore<T> {
     ifPrimaryTerm: number,
     reservedSeqNo?: number,
   ): Promise<StoredDocument<T>> {
+    if (!storable(id)) {
+      throw versionConflict(
+        `[${id}]: version conflict, required seqNo [${ifSeqNo}], primary term [${ifPrimaryTerm}]. but no document was found`,
+        this.indexName,
+      );
+    }
     const seqNo = reservedSeqNo ?? (await this.reserveSeqNo());
     try {
       const out = await this.client.send(
@@ -136,6 +149,7 @@ export class DocumentStore<T> {
 
   /** Deletes the document; undefined when there was none. */
   async delete(id: string): Promise<DeletedDocument | undefined> {
+    if (!storable(id)) return undefined;
     const out = await this.client.send(
       new DeleteCommand({ TableName: this.table, Key: this.key(id), ReturnValues: 'ALL_OLD' }),
     );

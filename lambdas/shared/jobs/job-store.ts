@@ -65,6 +65,10 @@ interface Item {
 /** `null` unschedules the item; a number schedules it at that time. */
 export type Schedule = number | null;
 
+/** DynamoDB's limit on a sort key: no item has a longer id, so a read of one finds nothing. */
+const MAX_KEY_BYTES = 1024;
+const storable = (id: string): boolean => Buffer.byteLength(id) <= MAX_KEY_BYTES;
+
 export class JobStore<S> {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -74,6 +78,7 @@ export class JobStore<S> {
   ) {}
 
   async get(id: string): Promise<JobRecord<S> | undefined> {
+    if (!storable(id)) return undefined;
     const out = await this.client.send(
       new GetCommand({ TableName: this.table, Key: this.key(id), ConsistentRead: true }),
     );
@@ -103,11 +108,13 @@ export class JobStore<S> {
    * @throws StaleJobError when the item changed or is gone
    */
   async update(id: string, rev: number, state: S, dueAt: Schedule): Promise<JobRecord<S>> {
+    if (!storable(id)) throw new StaleJobError(this.kind, id);
     return this.conditionalWrite(id, state, dueAt, 'rev = :rev', { ':rev': rev }, false);
   }
 
   /** Deletes the item (whatever its lease); true when there was one. */
   async delete(id: string): Promise<boolean> {
+    if (!storable(id)) return false;
     const out = await this.client.send(
       new DeleteCommand({ TableName: this.table, Key: this.key(id), ReturnValues: 'ALL_OLD' }),
     );
@@ -116,6 +123,7 @@ export class JobStore<S> {
 
   /** Deletes the item only if it is still at `rev`; false when it changed or is gone. */
   async deleteIf(id: string, rev: number): Promise<boolean> {
+    if (!storable(id)) return false;
     try {
       await this.client.send(
         new DeleteCommand({
