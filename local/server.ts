@@ -44,7 +44,7 @@ export const dispatch = async (req: {
   if (match.kind === 'operation') {
     const event = toApiEvent({
       ...base,
-      pathParameters: match.pathParams,
+      pathParameters: match.rawPathParams,
       routeKey: `${req.method} ${normalized}`,
     });
     return loadHandler(match.operation.handler)(event, lambdaContext(match.operation.operation));

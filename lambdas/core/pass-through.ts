@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { clusterClient, isRetryableClusterError } from '../shared/cluster';
 import { OpenSearchError } from '../shared/errors';
 import { decodeBody, errorResult, type ApiEvent, type ApiResult } from '../shared/http';
+import { checkNestingDepth } from '../shared/json-depth';
 import { logger } from '../shared/logger';
 
 /**
@@ -25,6 +26,12 @@ const isText = (contentType: string): boolean =>
 
 export const passThrough = async (event: ApiEvent, _context?: Context): Promise<ApiResult> => {
   const method = event.requestContext.http.method.toUpperCase();
+  try {
+    // A body nested deep enough takes an OpenSearch 2.x node down: it never gets there.
+    checkNestingDepth(decodeBody(event));
+  } catch (error) {
+    return errorResult(error, method);
+  }
   try {
     const client = await clusterClient();
     const headers = Object.fromEntries(

@@ -2,10 +2,13 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { GLOBAL_PARAMS, operations, type Operation } from '../../infra/routes';
-import { OpenSearchError, isOpenSearchError, unrecognizedParameters } from './errors';
+import { OpenSearchError, isOpenSearchError, unrecognizedParameters, type ErrorEnvelope } from './errors';
+import { allowedMethodsText, methodsOfTemplate } from './allowed-methods';
+import { checkNestingDepth } from './json-depth';
 import { filterResponse } from './filter-path';
 import { logger } from './logger';
 import type { Query } from './params';
+import { decodeComponent, UriDecodeError } from './uri';
 
 /**
  * The HTTP edge of every API handler. A handler is a plain async function from an
@@ -72,6 +75,38 @@ export interface ApiHandlerOptions {
   readonly rawBody?: boolean;
 }
 
+/**
+ * An answer of OpenSearch's REST layer itself rather than its error envelope: RestController's
+ * 405 for a path parameter it cannot decode.
+ */
+export class RestLayerAnswer extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: { error: string; status?: number },
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(body.error);
+    this.name = 'RestLayerAnswer';
+  }
+}
+
+/** API Gateway hands path parameters over encoded; a malformed escape is OpenSearch's 405. */
+const decodePathParams = (event: ApiEvent): Record<string, string> => {
+  try {
+    return Object.fromEntries(
+      Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, decodeComponent(v ?? '')]),
+    );
+  } catch (e) {
+    if (!(e instanceof UriDecodeError)) throw e;
+    const methods = methodsOfTemplate(event.routeKey.split(' ')[1] ?? '');
+    throw new RestLayerAnswer(
+      405,
+      { error: `Unexpected HTTP method, allowed: [${allowedMethodsText(methods)}]`, status: 405 },
+      { Allow: methods.join(',') },
+    );
+  }
+};
+
 export const toRequest = (
   event: ApiEvent,
   allowedParams: readonly string[],
@@ -91,13 +126,12 @@ export const toRequest = (
       `request body is too large: ${Buffer.byteLength(rawBody)} bytes, the limit is ${MAX_BODY_BYTES} bytes`,
     );
   }
+  checkNestingDepth(rawBody);
   const hasBody = rawBody !== undefined && rawBody.trim() !== '';
   return {
     method: event.requestContext.http.method.toUpperCase(),
     path,
-    pathParams: Object.fromEntries(
-      Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, decodeURIComponent(v ?? '')]),
-    ),
+    pathParams: decodePathParams(event),
     query,
     body: hasBody && !options.rawBody ? parseJson(rawBody) : undefined,
     rawBody: hasBody ? rawBody : undefined,
@@ -131,7 +165,48 @@ export const toResult = (response: ApiResponse, method: string, query: Query): A
   };
 };
 
+/**
+ * A cluster error that reached the edge unhandled, carrying the cluster's 4xx answer (ISM's
+ * ClusterCallError, the cluster client's ResponseError: a status and the cluster's envelope):
+ * the request is refused as the cluster refused it.
+ */
+const clusterRefusal = (error: unknown): { status: number; body: ErrorEnvelope } | undefined => {
+  const e = error as {
+    status?: unknown;
+    statusCode?: unknown;
+    body?: { error?: unknown; status?: unknown };
+  } | null;
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  const body = e?.body;
+  if (!body || typeof body.error !== 'object' || body.status !== status) return undefined;
+  return { status, body: body as ErrorEnvelope };
+};
+
+/** middy's answer when the function's time is nearly up (`timeoutEarlyInMillis`): a cluster that never answered. */
+const isOutOfTime = (error: unknown): boolean =>
+  error instanceof Error &&
+  error.name === 'TimeoutError' &&
+  (error.cause as { package?: string } | undefined)?.package === '@middy/core';
+
 export const errorResult = (error: unknown, method: string, query: Query = {}): ApiResult => {
+  if (isOutOfTime(error)) {
+    logger.warn('out of time', error as Error);
+    const timeout = new OpenSearchError(
+      504,
+      'timeout_exception',
+      "the request did not finish within the function's time: the cluster did not answer in time; try again",
+    );
+    return toResult(
+      { status: 504, body: timeout.toEnvelope(), headers: { 'Retry-After': '1' } },
+      method,
+      query,
+    );
+  }
+  const refused = clusterRefusal(error);
+  if (refused) return toResult(refused, method, query);
+  if (error instanceof RestLayerAnswer)
+    return toResult({ status: error.status, body: error.body, headers: error.headers }, method, query);
   if (isOpenSearchError(error))
     return toResult({ status: error.status, body: error.toEnvelope() }, method, query);
   logger.error('unhandled error', error as Error);

@@ -1,21 +1,8 @@
 import type { Context } from 'aws-lambda';
 import type { ApiEvent, ApiResult } from '../../shared/http';
+import { allowedMethodsText } from '../../shared/allowed-methods';
+import { tryDecodeComponent } from '../../shared/uri';
 import { matchRoute } from '../router';
-
-/**
- * The order OpenSearch lists a path's methods in its 405 (its handlers' method map, as the
- * 2.19 plugin's policy routes show it: `[HEAD, PUT, GET, DELETE]`, `[PUT, GET]`); methods it
- * was never seen with come after, in the route table's order.
- */
-const METHOD_ORDER = ['HEAD', 'PUT', 'GET', 'DELETE'];
-
-const rank = (method: string): number => {
-  const i = METHOD_ORDER.indexOf(method);
-  return i === -1 ? METHOD_ORDER.length : i;
-};
-
-export const allowedMethodsText = (allowed: readonly string[]): string =>
-  [...allowed].sort((a, b) => rank(a) - rank(b)).join(', ');
 
 /**
  * Answers requests under the index-management prefixes that match no operation, with the
@@ -30,12 +17,16 @@ export const fallbackResult = (method: string, path: string): ApiResult => {
     body: method === 'HEAD' ? '' : JSON.stringify(body),
   });
   if (match.kind === 'method_not_allowed') {
-    return json(405, {
-      error: `Incorrect HTTP method for uri [${path}] and method [${method}], allowed: [${allowedMethodsText(match.allowed)}]`,
-      status: 405,
-    });
+    // RestController: a parameter it cannot decode is an "Unexpected HTTP method" for the path.
+    const what = match.malformed
+      ? 'Unexpected HTTP method'
+      : `Incorrect HTTP method for uri [${path}] and method [${method}]`;
+    return json(405, { error: `${what}, allowed: [${allowedMethodsText(match.allowed)}]`, status: 405 });
   }
-  return json(400, { error: `no handler found for uri [${path}] and method [${method}]` });
+  // It names the uri as java.net.URI reads it (decoded), and cannot name one URI refuses.
+  const uri = /[\s"<>\\^`{}|]/.test(path) ? undefined : tryDecodeComponent(path);
+  if (uri === undefined) return json(400, { error: 'invalid uri has been requested' });
+  return json(400, { error: `no handler found for uri [${uri}] and method [${method}]` });
 };
 
 export const handler = async (event: ApiEvent, _context?: Context): Promise<ApiResult> =>

@@ -10,6 +10,7 @@ import {
   type ApiResult,
 } from '../../shared/http';
 import { clusterPlugins, ingestedTargets, ingestionCluster, ingestionService } from '../deps';
+import { tryDecodeComponent } from '../../shared/uri';
 import { hasIngestionSource, parseIngestionSource, splitSettings } from '../model';
 import {
   cannotIngestNatively,
@@ -93,7 +94,7 @@ const withoutModeParam = (event: ApiEvent): ApiEvent => {
   const rest = Object.fromEntries(Object.entries(params).filter(([k]) => k !== MODE_PARAM));
   const rawQueryString = (event.rawQueryString ?? '')
     .split('&')
-    .filter((p) => p !== '' && decodeURIComponent(p.split('=')[0].replace(/\+/g, ' ')) !== MODE_PARAM)
+    .filter((p) => p !== '' && tryDecodeComponent(p.split('=')[0].replace(/\+/g, ' ')) !== MODE_PARAM)
     .join('&');
   return { ...event, queryStringParameters: rest, rawQueryString };
 };

@@ -44,6 +44,28 @@ describe('matching a request', () => {
     if (m.kind === 'operation') expect(m.operation.operation).toBe('ism.get_policy');
   });
 
+  test('a parameter is handed on as sent too (encoded), as API Gateway hands it to the function', () => {
+    const m = matchRoute('GET', '/_plugins/_ism/policies/a%2541');
+    expect(m).toMatchObject({
+      kind: 'operation',
+      pathParams: { policy_id: 'a%41' },
+      rawPathParams: { policy_id: 'a%2541' },
+    });
+  });
+
+  test('a parameter whose escape cannot be decoded is the path\'s "Unexpected HTTP method"', () => {
+    const m = matchRoute('GET', '/_plugins/_ism/policies/%zz');
+    expect(m).toMatchObject({ kind: 'method_not_allowed', malformed: true });
+    if (m.kind === 'method_not_allowed') expect(m.allowed.sort()).toEqual(['DELETE', 'GET', 'HEAD', 'PUT']);
+    // Bytes that are no UTF-8 decode (to U+FFFD) as OpenSearch decodes them.
+    expect(matchRoute('GET', '/_plugins/_ism/policies/%C0%AF')).toMatchObject({
+      kind: 'operation',
+      pathParams: { policy_id: '\ufffd\ufffd' },
+    });
+    // Outside our prefixes the cluster answers such a path itself.
+    expect(matchRoute('POST', '/%zz/_search')).toEqual({ kind: 'data_plane' });
+  });
+
   test('the literal list path is not taken for a parameter', () => {
     const m = matchRoute('GET', '/_opendistro/_ism/policies');
     expect(m.kind === 'operation' && m.operation.operation).toBe('ism.get_policies');
