@@ -4,6 +4,7 @@ import { validateDocumentId } from '../shared/document-id';
 import { DocumentStore, type StoredDocument } from '../shared/document-store';
 import { CONFIG_INDEX, OpenSearchError, illegalArgument, statusException } from '../shared/errors';
 import { JobStore, StaleJobError, type JobRecord } from '../shared/jobs/job-store';
+import { retryLostRaces } from '../shared/lost-race';
 import type { RollupJob, RollupMetadata, RollupRunState } from './job/model';
 import { unmappedField } from './job/mapping';
 import { changedImmutableFields, parseRollupJob, unwrapRollupBody } from './job/parse';
@@ -154,10 +155,9 @@ export class RollupService {
     }
     await this.mutateRun(id, doc.source, (state) => {
       const m = state.metadata;
-      if (!m) return state;
-      let status = m.status;
-      if (status === 'finished' || status === 'stopped') status = 'started';
-      else if (status === 'failed') status = 'retry';
+      // init, started and retry are left as they are.
+      if (!m || !['finished', 'stopped', 'failed'].includes(m.status)) return state;
+      const status = m.status === 'failed' ? 'retry' : 'started';
       return { ...state, metadata: { ...m, status, failure_reason: null, last_updated_time: now } };
     });
     return true;
@@ -176,13 +176,14 @@ export class RollupService {
     await this.mutateRun(id, updated.source, (state) => {
       const m = state.metadata;
       if (!m) return state;
+      // finished and failed stay, with their failure_reason cleared (as the plugin's update does).
       let status = m.status;
       let reason: string | null = null;
       if (status === 'init' || status === 'started' || status === 'stopped') status = 'stopped';
       else if (status === 'retry') {
         status = 'failed';
         reason = 'Stopped a rollup that was in retry, rolling back to failed status';
-      } else reason = m.failure_reason;
+      }
       return { ...state, metadata: { ...m, status, failure_reason: reason, last_updated_time: now } };
     });
     return true;
@@ -238,16 +239,13 @@ export class RollupService {
     id: string,
     change: (job: RollupJob) => RollupJob,
   ): Promise<StoredDocument<RollupJob>> {
-    for (let attempt = 0; ; attempt++) {
+    // Concurrent _start/_stop calls all get their answer: a lost race reads again (with back-off).
+    return retryLostRaces(async () => {
       const doc = await this.get(id);
       const next = change(doc.source);
       if (next === doc.source) return doc;
-      try {
-        return await this.jobs.update(id, next, doc.seqNo, doc.primaryTerm);
-      } catch (e) {
-        if (!(e instanceof OpenSearchError && e.status === 409) || attempt >= 4) throw e;
-      }
-    }
+      return this.jobs.update(id, next, doc.seqNo, doc.primaryTerm);
+    });
   }
 
   /** Schedules (or unschedules) the job's runs; `init` creates the run record when missing. */
@@ -266,18 +264,17 @@ export class RollupService {
     init: RollupRunState = { metadata_id: job.metadata_id, metadata: null },
   ): Promise<JobRecord<RollupRunState>> {
     const dueAt = job.enabled ? nextRunTime(job, this.clock.now()) : null;
-    for (let attempt = 0; ; attempt++) {
-      const current = await this.runs.get(id);
-      if (!current) {
-        if (await this.runs.create(id, change(init), dueAt))
-          return (await this.runs.get(id)) as JobRecord<RollupRunState>;
-        continue;
-      }
-      try {
-        return await this.runs.update(id, current.rev, change(current.state), dueAt);
-      } catch (e) {
-        if (!(e instanceof StaleJobError) || attempt >= 9) throw e;
-      }
-    }
+    return retryLostRaces(
+      async () => {
+        const current = await this.runs.get(id);
+        if (!current) {
+          if (await this.runs.create(id, change(init), dueAt))
+            return (await this.runs.get(id)) as JobRecord<RollupRunState>;
+          throw new StaleJobError(this.runs.kind, id);
+        }
+        return this.runs.update(id, current.rev, change(current.state), dueAt);
+      },
+      { isLostRace: (e) => e instanceof StaleJobError },
+    );
   }
 }

@@ -6,7 +6,9 @@ import type { Dimension, RollupMetric, RollupMetricType } from '../../ism/policy
  */
 export type { Dimension, RollupMetric, RollupMetricType };
 
-export type IntervalUnit = 'Minutes' | 'Hours' | 'Days';
+/** ChronoUnit names of exact length, as job-scheduler renders an interval's unit. */
+export type IntervalUnit =
+  'Nanos' | 'Micros' | 'Millis' | 'Seconds' | 'Minutes' | 'Hours' | 'HalfDays' | 'Days';
 
 export type RollupSchedule =
   | {

@@ -1,4 +1,4 @@
-import { CronExpressionParser } from 'cron-parser';
+import { checkUnixCron } from '../../shared/cron';
 import { illegalArgument } from '../../shared/errors';
 import { parseDimensionWith } from '../../ism/policy/dimensions';
 import { parseRollupMetrics } from '../../ism/policy/actions/rollup';
@@ -41,18 +41,49 @@ export interface ParseContext {
   readonly storedStartTime?: number;
 }
 
-const UNITS: Record<string, IntervalUnit> = { minutes: 'Minutes', hours: 'Hours', days: 'Days' };
+/**
+ * ChronoUnit.valueOf(unit.toUpperCase()) as job-scheduler reads an interval's unit, rendered as
+ * ChronoUnit.toString() names it. Units of an estimated length (weeks and longer) cannot make an
+ * interval (Duration.of refuses them).
+ */
+const CHRONO_UNITS: Record<string, IntervalUnit | undefined> = {
+  NANOS: 'Nanos',
+  MICROS: 'Micros',
+  MILLIS: 'Millis',
+  SECONDS: 'Seconds',
+  MINUTES: 'Minutes',
+  HOURS: 'Hours',
+  HALF_DAYS: 'HalfDays',
+  DAYS: 'Days',
+  WEEKS: undefined,
+  MONTHS: undefined,
+  YEARS: undefined,
+  DECADES: undefined,
+  CENTURIES: undefined,
+  MILLENNIA: undefined,
+  ERAS: undefined,
+  FOREVER: undefined,
+};
+
+const intervalUnit = (unit: string): IntervalUnit => {
+  const name = unit.toUpperCase();
+  if (!(name in CHRONO_UNITS))
+    throw illegalArgument(`No enum constant java.time.temporal.ChronoUnit.${name}`);
+  const known = CHRONO_UNITS[name];
+  if (!known) throw illegalArgument('Unit must not have an estimated duration');
+  return known;
+};
 
 /**
  * job-scheduler's ScheduleParser: `interval` or `cron`, each with an optional `schedule_delay`
- * (kept as given: rendered only when set).
+ * (kept as given: rendered only when set), with its messages.
  */
 const parseSchedule = (value: unknown, ctx: ParseContext): RollupSchedule => {
   let schedule: RollupSchedule | undefined;
   for (const [field, v] of fields(value)) {
     if (field === 'interval') {
       let start: number | null = null;
-      let period: number | null = null;
+      let period = 0;
       let unit: string | null = null;
       let delay: number | undefined;
       for (const [f, x] of fields(v)) {
@@ -60,17 +91,16 @@ const parseSchedule = (value: unknown, ctx: ParseContext): RollupSchedule => {
         else if (f === 'period') period = intValue(x);
         else if (f === 'unit') unit = text(x);
         else if (f === 'schedule_delay') delay = longValue(x);
-        else throw illegalArgument(`Unknown field [${f}] in interval schedule`);
+        else throw illegalArgument(`Unknown interval field ${f}`);
       }
-      const u = UNITS[required(unit, 'Interval unit is null').toLowerCase()];
-      if (!u) throw illegalArgument(`Interval unit [${unit}] is not supported; use Minutes, Hours or Days`);
-      const p = required(period, 'Interval period is null');
-      check(p >= 1, 'Rollup job schedule interval must be greater than 0');
+      // The plugin lets a NullPointerException escape for a missing unit (a 500).
+      const u = intervalUnit(required(unit, 'Interval unit is null'));
+      check(period >= 1, 'Rollup job schedule interval must be greater than 0');
       schedule = {
         interval: {
           // The plugin needs a start time on an update too; we keep the stored one (ctx.startTime).
           start_time: start ?? ctx.storedStartTime ?? ctx.now,
-          period: p,
+          period,
           unit: u,
           ...(delay !== undefined ? { schedule_delay: delay } : {}),
         },
@@ -83,23 +113,21 @@ const parseSchedule = (value: unknown, ctx: ParseContext): RollupSchedule => {
         if (f === 'expression') expression = text(x);
         else if (f === 'timezone') timezone = text(x);
         else if (f === 'schedule_delay') delay = longValue(x);
-        else throw illegalArgument(`Unknown field [${f}] in cron schedule`);
+        else throw illegalArgument(`Unknown cron field ${f}`);
       }
       const expr = required(expression, 'Cron expression is null');
       const zone = normalizeZoneId(required(timezone, 'Cron timezone is null'));
-      try {
-        CronExpressionParser.parse(expr, { tz: zone });
-      } catch (e) {
-        throw illegalArgument(`Invalid cron expression [${expr}]: ${(e as Error).message}`);
-      }
+      // cron-utils' rules and words, as job-scheduler parses it.
+      checkUnixCron(expr);
       schedule = {
         cron: { expression: expr, timezone: zone, ...(delay !== undefined ? { schedule_delay: delay } : {}) },
       };
     } else {
-      throw illegalArgument(`Unknown schedule type [${field}]`);
+      throw illegalArgument(`Unknown schedule type ${field}`);
     }
   }
-  return required(schedule, 'Rollup schedule is null');
+  if (schedule) return schedule;
+  throw illegalArgument('Invalid schedule document object.');
 };
 
 /** job-scheduler's IntervalSchedule.getStartTime: the start time shifted by the schedule's delay. */

@@ -140,7 +140,7 @@ const runJob = async (
   };
   const now = ctx.now();
   const client = await deps.client();
-  const next = (): number => nextRunTime(job, ctx.now());
+  const next = (): number | null => nextRunTime(job, ctx.now());
 
   if (!job.enabled) return { state, dueAt: null };
 

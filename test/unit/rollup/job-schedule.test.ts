@@ -102,3 +102,45 @@ test('a date_histogram format is refused as the strict config mapping refuses it
   });
   expect(unmappedField(parse({ dimensions: dims(null) }))).toBeUndefined();
 });
+
+describe("job-scheduler's schedule errors", () => {
+  const refused = (schedule: unknown) => {
+    try {
+      parse({ schedule });
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('accepted');
+  };
+
+  test.each([
+    [{ interval: { period: 1, unit: 'Days', every: 2 } }, 'Unknown interval field every'],
+    [{ cron: { expression: '* * * * *', timezone: 'UTC', when: 1 } }, 'Unknown cron field when'],
+    [{ weekly: {} }, 'Unknown schedule type weekly'],
+    [{ interval: { unit: 'Days' } }, 'Rollup job schedule interval must be greater than 0'],
+    [
+      { interval: { period: 1, unit: 'Fortnights' } },
+      'No enum constant java.time.temporal.ChronoUnit.FORTNIGHTS',
+    ],
+    [{ interval: { period: 1, unit: 'Weeks' } }, 'Unit must not have an estimated duration'],
+    [
+      { cron: { expression: '0 25 * * *', timezone: 'UTC' } },
+      'Failed to parse cron expression. Value 25 not in range [0, 23]',
+    ],
+  ])('%j: %s', (schedule, message) => {
+    expect(refused(schedule)).toBe(message);
+  });
+
+  test('any ChronoUnit of exact length, as ChronoUnit names it', () => {
+    const s = parse({ schedule: { interval: { period: 30, unit: 'seconds', start_time: START } } });
+    expect(s.schedule).toEqual({
+      interval: { start_time: START, period: 30, unit: 'Seconds', schedule_delay: 0 },
+    });
+    expect(nextRunTime(s, START + 1)).toBe(START + 30_000);
+  });
+
+  test('a cron date no month has is taken, and never runs', () => {
+    const s = parse({ schedule: { cron: { expression: '0 0 30 2 *', timezone: 'UTC' } } });
+    expect(nextRunTime(s, NOW)).toBeNull();
+  });
+});
