@@ -883,6 +883,15 @@ describe('searching a rollup index through the endpoint', () => {
     }
   });
 
+  it('filter_path applies to the finished answer: an avg keeps its value', async () => {
+    const body = { size: 0, aggs: { a: { avg: { field: 'fare' } }, s: { sum: { field: 'fare' } } } };
+    const raw = await api.request('POST', '/taxi-src/_search?filter_path=aggregations.a', body);
+    const rolled = await api.request('POST', '/taxi-search/_search?filter_path=aggregations.a', body);
+    expect(Object.keys(rolled.body)).toEqual(['aggregations']);
+    expect(Object.keys(rolled.body.aggregations)).toEqual(['a']);
+    expect(rolled.body.aggregations.a.value).toBeCloseTo(raw.body.aggregations.a.value, 10);
+  });
+
   it('date_histogram with a sum, under a term and range query, answers as on the source data', async () => {
     const { raw, rolled } = await both({
       size: 0,

@@ -2,7 +2,15 @@ import type { Context } from 'aws-lambda';
 import type { Client } from '@opensearch-project/opensearch';
 import { passThrough } from '../../core/pass-through';
 import { clusterClient } from '../../shared/cluster';
-import { decodeBody, errorResult, toResult, type ApiEvent, type ApiResult } from '../../shared/http';
+import {
+  decodeBody,
+  errorResult,
+  toResult,
+  withFilterPath,
+  type ApiEvent,
+  type ApiResult,
+} from '../../shared/http';
+import type { Query } from '../../shared/params';
 import { searchScope, searchTargets, sourceIndexFields } from '../search/rollup-indices';
 import { groupParams, scopedBody, shardGroups, shardsOf, type SearchScope } from '../search/scope';
 import {
@@ -76,6 +84,8 @@ export const handler = async (event: ApiEvent, context?: Context): Promise<ApiRe
     }
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params[k] = v;
+    // filter_path applies to the finished answer (avg needs its hidden count), not the cluster's.
+    delete params.filter_path;
     if (params.size !== undefined) search = { ...search, size: Number(params.size) };
     if (params.q !== undefined) {
       // `?q=` is a query_string query, which the interceptor then sees as such.
@@ -103,16 +113,20 @@ export const handler = async (event: ApiEvent, context?: Context): Promise<ApiRe
     }
     if (rewritten.mixed !== 'none') {
       const scope = await scopeOfSearch(client, index, targets, params);
-      return toResult(await mixedSearch(client, params, targets, scope, rewritten), method, query);
+      return answer(await mixedSearch(client, params, targets, scope, rewritten), method, query);
     }
     const response = await send(client, index, params, rewritten.body);
     const body = response.body as JsonObject;
     const status = response.statusCode ?? 502;
-    return toResult({ status, body: status < 300 ? rewritten.finish(body) : body }, method, query);
+    return answer({ status, body: status < 300 ? rewritten.finish(body) : body }, method, query);
   } catch (error) {
     return errorResult(error, method, query);
   }
 };
+
+/** The answer as the cluster's rest channel writes it: `filter_path` applied (never to an error). */
+const answer = (response: { status: number; body: JsonObject }, method: string, query: Query): ApiResult =>
+  toResult(withFilterPath(response, query), method, query);
 
 const scopeOfSearch = (
   client: Client,
@@ -227,14 +241,14 @@ const shardFailure = async (
   );
   const probeError = (probe.body as { error?: { type?: string } }).error;
   if ((probe.statusCode ?? 500) >= 400 && probeError?.type !== 'search_phase_execution_exception') {
-    return toResult({ status: probe.statusCode ?? 400, body: probe.body as JsonObject }, method, query);
+    return answer({ status: probe.statusCode ?? 400, body: probe.body as JsonObject }, method, query);
   }
   const scope = await scopeOfSearch(client, index, targets, params);
   const shards = shardsOf(scope, Object.keys(targets.rollup));
   if (targets.raw.length === 0) throw error.onShards(shards);
   if (params.allow_partial_search_results === 'false') throw error.onShards(shards, 'Partial shards failure');
   const { status, body } = await sendHalf(client, targets.raw, params, search, scope);
-  if (status >= 300) return toResult({ status, body }, method, query);
+  if (status >= 300) return answer({ status, body }, method, query);
   const counts = (body._shards ?? {}) as { total?: number; failed?: number; failures?: unknown[] };
   body._shards = {
     ...counts,
@@ -242,5 +256,5 @@ const shardFailure = async (
     failed: (counts.failed ?? 0) + shards.length,
     failures: [...(counts.failures ?? []), ...error.onShards(shards).failedShards],
   };
-  return toResult({ status, body }, method, query);
+  return answer({ status, body }, method, query);
 };
