@@ -37,12 +37,13 @@ const lookUp = async (client: Client): Promise<boolean> => {
 export const clusterHasPainless = (client: Client, now = Date.now()): Promise<boolean> => {
   if (process.env.ROLLUP_SEARCH_SUMS_WITHOUT_PAINLESS === 'true') return Promise.resolve(true);
   if (!cached || now - cached.at > TTL_MS) {
-    const value = lookUp(client);
-    cached = { at: now, value };
-    // A failed look-up is not remembered: the next search asks again.
-    value.catch(() => {
+    // A look-up the cluster refuses (a role without `_nodes` access) does not fail searches: they
+    // are answered from sums, and the next search asks again.
+    const value = lookUp(client).catch(() => {
       if (cached?.value === value) cached = undefined;
+      return true;
     });
+    cached = { at: now, value };
   }
   return cached.value;
 };
