@@ -150,11 +150,23 @@ export class DocumentStore<T> {
   /** Deletes the document; undefined when there was none. */
   async delete(id: string): Promise<DeletedDocument | undefined> {
     if (!storable(id)) return undefined;
-    const out = await this.client.send(
-      new DeleteCommand({ TableName: this.table, Key: this.key(id), ReturnValues: 'ALL_OLD' }),
-    );
-    if (!out.Attributes) return undefined;
-    const old = out.Attributes as Item;
+    let old: Item;
+    try {
+      // Conditional on the document being there: of concurrent deletes exactly one deletes it
+      // (an unconditional delete let DynamoDB Local hand the old item to two of them).
+      const out = await this.client.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: this.key(id),
+          ConditionExpression: 'attribute_exists(pk)',
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      old = out.Attributes as Item;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return undefined;
+      throw e;
+    }
     return { id, version: old.version + 1, seqNo: await this.reserveSeqNo(), primaryTerm: PRIMARY_TERM };
   }
 

@@ -115,10 +115,20 @@ export class JobStore<S> {
   /** Deletes the item (whatever its lease); true when there was one. */
   async delete(id: string): Promise<boolean> {
     if (!storable(id)) return false;
-    const out = await this.client.send(
-      new DeleteCommand({ TableName: this.table, Key: this.key(id), ReturnValues: 'ALL_OLD' }),
-    );
-    return out.Attributes !== undefined;
+    try {
+      // Conditional on the item being there: of concurrent deletes exactly one answers true.
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: this.key(id),
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
   }
 
   /** Deletes the item only if it is still at `rev`; false when it changed or is gone. */
