@@ -157,16 +157,20 @@ export class ChannelService {
     };
   }
 
-  /** Deletes all the ids or none: a missing one is a 404 before anything is deleted. */
-  async delete(ids: string[]): Promise<{ delete_response_list: Record<string, 'OK'> }> {
+  /**
+   * Deletes all the ids or none: a missing one is a 404 before anything is deleted. One that a
+   * concurrent delete took first is not this call's: alone, it is the 404 it would get a moment
+   * later; in a list, its entry is NOT_FOUND, as the plugin's bulk delete reports it.
+   */
+  async delete(ids: string[]): Promise<{ delete_response_list: Record<string, 'OK' | 'NOT_FOUND'> }> {
     const docs = await Promise.all(ids.map((id) => this.store.get(id)));
     const missing = ids.filter((_, i) => !docs[i]);
     if (missing.length > 0) throw notFound(ids.length === 1 ? ids[0] : setText(missing));
-    const out: Record<string, 'OK'> = {};
+    const out: Record<string, 'OK' | 'NOT_FOUND'> = {};
     for (const id of ids) {
-      // A concurrent delete between the check and here still leaves the id gone: report it as OK.
-      await this.store.delete(id);
-      out[id] = 'OK';
+      const deleted = await this.store.delete(id);
+      if (!deleted && ids.length === 1) throw notFound(id);
+      out[id] = deleted ? 'OK' : 'NOT_FOUND';
     }
     return { delete_response_list: out };
   }
