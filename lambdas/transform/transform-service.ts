@@ -10,6 +10,7 @@ import {
   statusException,
 } from '../shared/errors';
 import { JobStore, StaleJobError, type JobRecord } from '../shared/jobs/job-store';
+import { retryLostRaces } from '../shared/lost-race';
 import { sortDocuments } from '../shared/sort-documents';
 import type { TransformJob, TransformMetadata, TransformRunState, TransformStatus } from './job/model';
 import { changedImmutableFields, parseTransform, unwrapTransformBody } from './job/parse';
@@ -260,7 +261,13 @@ export class TransformService {
         return { ...state, metadata: { ...m, status, last_updated_at: now } };
       });
     }
-    const updated = await withIndexUuid(this.jobs.update(id, stopped, doc.seqNo, doc.primaryTerm));
+    // Read again after a lost race: concurrent _stop calls all answer 200.
+    const updated = await this.writeJob(id, (job) => ({
+      ...job,
+      enabled: false,
+      enabled_at: null,
+      updated_at: now,
+    }));
     await this.mutateRun(id, updated.source, (state) => state);
     return true;
   }
@@ -363,16 +370,13 @@ export class TransformService {
     id: string,
     change: (job: TransformJob) => TransformJob,
   ): Promise<StoredDocument<TransformJob>> {
-    for (let attempt = 0; ; attempt++) {
+    // Concurrent _start/_stop calls all get their answer: a lost race reads again (with back-off).
+    return retryLostRaces(async () => {
       const doc = await this.get(id);
       const next = change(doc.source);
       if (next === doc.source) return doc;
-      try {
-        return await withIndexUuid(this.jobs.update(id, next, doc.seqNo, doc.primaryTerm));
-      } catch (e) {
-        if (!(e instanceof OpenSearchError && e.status === 409) || attempt >= 4) throw e;
-      }
-    }
+      return withIndexUuid(this.jobs.update(id, next, doc.seqNo, doc.primaryTerm));
+    });
   }
 
   /**
@@ -385,27 +389,26 @@ export class TransformService {
     change: (state: TransformRunState) => TransformRunState,
   ): Promise<JobRecord<TransformRunState>> {
     const dueAt = job.enabled ? nextScheduledRun(job.schedule, this.clock.now()) : null;
-    for (let attempt = 0; ; attempt++) {
-      const current = await this.runs.get(id);
-      if (!current) {
-        const init: TransformRunState = { metadata_id: null, metadata: null };
-        if (await this.runs.create(id, change(init), dueAt))
-          return (await this.runs.get(id)) as JobRecord<TransformRunState>;
-        continue;
-      }
-      // A run in progress keeps its own schedule (it is due again at once, or at its next run).
-      const keep = job.enabled && current.leaseOwner !== undefined && current.dueAt !== undefined;
-      try {
-        return await this.runs.update(
+    return retryLostRaces(
+      async () => {
+        const current = await this.runs.get(id);
+        if (!current) {
+          const init: TransformRunState = { metadata_id: null, metadata: null };
+          if (await this.runs.create(id, change(init), dueAt))
+            return (await this.runs.get(id)) as JobRecord<TransformRunState>;
+          throw new StaleJobError(this.runs.kind, id);
+        }
+        // A run in progress keeps its own schedule (it is due again at once, or at its next run).
+        const keep = job.enabled && current.leaseOwner !== undefined && current.dueAt !== undefined;
+        return this.runs.update(
           id,
           current.rev,
           change(current.state),
           keep ? (current.dueAt as number) : dueAt,
         );
-      } catch (e) {
-        if (!(e instanceof StaleJobError) || attempt >= 9) throw e;
-      }
-    }
+      },
+      { isLostRace: (e) => e instanceof StaleJobError },
+    );
   }
 }
 
