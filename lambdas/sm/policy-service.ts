@@ -3,6 +3,7 @@ import { validateDocumentId } from '../shared/document-id';
 import { DocumentStore, type DeletedDocument, type StoredDocument } from '../shared/document-store';
 import { CONFIG_INDEX, OpenSearchError, illegalArgument, statusException } from '../shared/errors';
 import { JobStore, StaleJobError } from '../shared/jobs/job-store';
+import { isVersionConflict, retryLostRaces } from '../shared/lost-race';
 import { awaitingMetadata, explainEntry, firstJobRun } from './metadata';
 import { searchConfigDocuments, sourceValues } from '../shared/config-search';
 import { compileQueryString as compileLuceneQuery, wildcardRegExp } from '../shared/query-string';
@@ -99,23 +100,25 @@ export class SMPolicyService {
   /** `_start` / `_stop`: true when the policy changed, true too when it already was so. */
   async setEnabled(name: string, enabled: boolean): Promise<boolean> {
     validatePolicyName(name);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const doc = await this.get(name);
-      if (doc.source.enabled === enabled) return true;
-      const now = this.clock.now();
-      const source: SMPolicy = {
-        ...doc.source,
-        enabled,
-        enabled_time: enabled ? now : null,
-        last_updated_time: now,
-      };
-      try {
+    try {
+      // Callers racing on one policy each read again after a lost race (with back-off) and find
+      // it switched: every one of them answers true.
+      return await retryLostRaces(async () => {
+        const doc = await this.get(name);
+        if (doc.source.enabled === enabled) return true;
+        const now = this.clock.now();
+        const source: SMPolicy = {
+          ...doc.source,
+          enabled,
+          enabled_time: enabled ? now : null,
+          last_updated_time: now,
+        };
         const updated = await this.policies.update(doc.id, source, doc.seqNo, doc.primaryTerm);
         await this.wakeJob(updated);
         return true;
-      } catch (e) {
-        if (!(e instanceof OpenSearchError && e.status === 409)) throw e;
-      }
+      });
+    } catch (e) {
+      if (!isVersionConflict(e)) throw e;
     }
     throw new OpenSearchError(
       500,
