@@ -1,6 +1,8 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../shared/clock';
 import { OpenSearchError, illegalArgument } from '../shared/errors';
 import { StaleJobError, type JobRecord, type JobStore, type Schedule } from '../shared/jobs/job-store';
+import { retryLostRaces } from '../shared/lost-race';
 import { HANDED_OVER_RECHECK_MS } from './poller';
 import {
   emptyCounts,
@@ -258,17 +260,19 @@ export class IngestionService {
     id: string,
     change: (s: ShardState) => { state: ShardState; dueAt: Schedule },
   ): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      const current = await this.store.get(id);
-      if (!current) throw new Error(`shard ${id} is gone`);
-      const next = change(current.state);
-      try {
+    // Many pauses or resumes at once, and the poller's checkpoints, each read again after a lost
+    // race (with back-off); a change that changes nothing (a second pause) writes nothing.
+    await retryLostRaces(
+      async () => {
+        const current = await this.store.get(id);
+        if (!current) throw new Error(`shard ${id} is gone`);
+        const next = change(current.state);
+        if (isDeepStrictEqual(next.state, current.state) && (next.dueAt ?? undefined) === current.dueAt)
+          return;
         await this.store.update(id, current.rev, next.state, next.dueAt);
-        return;
-      } catch (e) {
-        if (!(e instanceof StaleJobError) || attempt >= 10) throw e;
-      }
-    }
+      },
+      { isLostRace: (e) => e instanceof StaleJobError },
+    );
   }
 
   async pause(indices: readonly ResolvedIndex[]): Promise<AckResponse> {
