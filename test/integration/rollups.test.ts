@@ -264,7 +264,7 @@ describe('the rollup job API', () => {
     ],
     [
       { metrics: [{ source_field: 'fare', metrics: [{ median: {} }] }] },
-      'Invalid metric type: [median] found in rollup metrics',
+      'Invalid metric type [median] found in metrics',
     ],
     [
       { metrics: [{ source_field: 'fare', metrics: [] }] },

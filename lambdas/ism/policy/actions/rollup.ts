@@ -31,7 +31,7 @@ const parseMetric = (value: unknown): RollupMetricType => {
   let type: RollupMetricType | undefined;
   for (const [field, v] of fields(value)) {
     if (!METRIC_TYPES.includes(field as RollupMetricType)) {
-      throw illegalArgument(`Invalid metric type: [${field}] found in rollup metrics`);
+      throw illegalArgument(`Invalid metric type [${field}] found in metrics`);
     }
     const [first] = fields(v);
     if (first) throw unexpectedToken('END_OBJECT', 'FIELD_NAME', { name: first[0], in: v as object });

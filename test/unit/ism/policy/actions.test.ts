@@ -527,7 +527,7 @@ describe('rollup', () => {
     ],
     [
       { metrics: [{ source_field: 'b', metrics: [{ median: {} }] }] },
-      'Invalid metric type: [median] found in rollup metrics',
+      'Invalid metric type [median] found in metrics',
     ],
     [{ source_index: 'x' }, 'Invalid field, [source_index] not supported in ISM Rollup.'],
   ])('%j is rejected with %j', (patch, reason) =>
