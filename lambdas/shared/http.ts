@@ -214,8 +214,9 @@ export const errorResult = (error: unknown, method: string, query: Query = {}): 
   return toResult({ status: 500, body: internal.toEnvelope() }, method, query);
 };
 
+/** An error answer: the envelope, or the REST layer's plain `{"error": "no handler found ..."}`. */
 const isErrorEnvelope = (body: unknown): boolean =>
-  body !== null && typeof body === 'object' && 'error' in body && 'status' in body;
+  body !== null && typeof body === 'object' && 'error' in body;
 
 /**
  * OpenSearch's rest channel applies `filter_path` to every answer it writes, except an error's

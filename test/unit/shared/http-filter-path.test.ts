@@ -38,6 +38,9 @@ describe('filter_path', () => {
     expect(JSON.parse(res.body as string).error.reason).toBe('Rollup not found');
     const envelope = { error: { type: 't', reason: 'r', root_cause: [] }, status: 400 };
     expect(withFilterPath({ status: 400, body: envelope }, { filter_path: 'x' }).body).toBe(envelope);
+    // Nor the REST layer's plain form that a passed-on cluster answer may have.
+    const plain = { error: 'no handler found for uri [/_settings/x] and method [GET]' };
+    expect(withFilterPath({ status: 400, body: plain }, { filter_path: 'x' }).body).toBe(plain);
   });
 
   test('exclusions and wildcards, and no parameter leaves the answer alone', () => {
