@@ -44,9 +44,13 @@ export interface FuzzOptions {
   readonly cases: number;
   /** Replay this one case only. */
   readonly only?: number;
+  /** Start at this case (the ones before are skipped). */
+  readonly from?: number;
   readonly parallel?: number;
   readonly auditEvery?: number;
   readonly onProgress?: (done: number) => void;
+  /** Called as each case is sent (--trace). */
+  readonly onStart?: (caseIndex: number) => void;
   /** Called after each case (--trace). */
   readonly onCase?: (caseIndex: number, request: FuzzRequest, status: number, ms: number) => void;
 }
@@ -114,6 +118,7 @@ export const fuzz = async (
       : undefined;
     const id = String(caseIndex);
     let reply: RawReply;
+    options.onStart?.(caseIndex);
     const sentAt = Date.now();
     try {
       reply = await send(target.apiUrl, { ...request, headers: { [CASE_HEADER]: id } });
@@ -169,7 +174,7 @@ export const fuzz = async (
   }
   const parallel = Math.max(1, options.parallel ?? 6);
   const auditEvery = Math.max(1, options.auditEvery ?? 20);
-  for (let start = 0; start < options.cases; start += auditEvery) {
+  for (let start = options.from ?? 0; start < options.cases; start += auditEvery) {
     if (start > 0 && start % RESTORE_EVERY < auditEvery) await target.restoreFixtures();
     await runCase(start, true);
     let next = start + 1;

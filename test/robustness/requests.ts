@@ -351,7 +351,10 @@ const mutationArbitrary: fc.Arbitrary<Mutation> = fc.record({
   key: fc.oneof(fc.constantFrom('unknown_field', '', 'policy', '_id', 'a.b', '\u0000'), oddString),
 });
 
-const applyMutation = (root: Json, m: Mutation): Json => {
+const applyMutation = (root: Json, mutation: Mutation): Json => {
+  // The arbitraries hand out shared values (the constant `[]` of every case): what goes into
+  // the document is a copy, so that no mutation ever changes a later case's values.
+  const m = { ...mutation, value: structuredClone(mutation.value) };
   const all = slots(root);
   const slot = all[m.at % all.length];
   const put = (value: Json): Json => {
@@ -384,7 +387,7 @@ const applyMutation = (root: Json, m: Mutation): Json => {
       if (slot.value && typeof slot.value === 'object') return put(Object.values(slot.value)[0] ?? null);
       return put(m.value);
     case 'duplicate':
-      return put(Array.isArray(slot.value) ? [...slot.value, ...slot.value] : slot.value);
+      return put(Array.isArray(slot.value) ? [...slot.value, ...structuredClone(slot.value)] : slot.value);
   }
 };
 

@@ -21,6 +21,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string' },
     cases: { type: 'string', default: '10000' },
     case: { type: 'string' },
+    from: { type: 'string' },
     parallel: { type: 'string', default: '6' },
     callers: { type: 'string', default: '20' },
     scenario: { type: 'string' },
@@ -101,10 +102,14 @@ const main = async (): Promise<number> => {
           seed,
           cases: Number(args.cases),
           only: args.case !== undefined ? Number(args.case) : undefined,
+          from: args.from !== undefined ? Number(args.from) : undefined,
           parallel: Number(args.parallel),
+          onStart: args.trace ? (i) => console.log(`  start #${i}`) : undefined,
           onCase: args.trace
             ? (i, r, status, ms) =>
-                console.log(`  #${i} ${status} ${ms} ms ${describeRequest(r).slice(0, 200)}`)
+                console.log(
+                  `  #${i} ${status} ${ms} ms heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB ${describeRequest(r).slice(0, 200)}`,
+                )
             : undefined,
           onProgress: (done) => {
             if (done % 1000 === 0)
