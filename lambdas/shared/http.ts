@@ -189,7 +189,53 @@ const isOutOfTime = (error: unknown): boolean =>
   error.name === 'TimeoutError' &&
   (error.cause as { package?: string } | undefined)?.package === '@middy/core';
 
+const THROTTLED = ['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded'];
+const UNREACHABLE = [
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+];
+
+/**
+ * DynamoDB throttling or out of reach once the SDK's own retries are spent (an AWS SDK error
+ * carries `$metadata`): the caller is told to come back (429 or 503, with Retry-After), as
+ * OpenSearch tells a client its thread pool is full, instead of a 500.
+ */
+const storeOutage = (error: unknown): OpenSearchError | undefined => {
+  const e = error as { $metadata?: { httpStatusCode?: number }; name?: string; code?: string } | null;
+  if (!e || typeof e !== 'object' || !('$metadata' in e)) return undefined;
+  if (THROTTLED.includes(e.name ?? '')) {
+    return new OpenSearchError(
+      429,
+      'rejected_execution_exception',
+      'the control plane store (DynamoDB) is throttling requests; retry after a moment',
+    );
+  }
+  const status = e.$metadata?.httpStatusCode ?? 0;
+  if (UNREACHABLE.includes(e.code ?? '') || e.name === 'TimeoutError' || status >= 500) {
+    return new OpenSearchError(
+      503,
+      'status_exception',
+      `the control plane store (DynamoDB) is unavailable (${e.code ?? e.name ?? status}); retry later`,
+    );
+  }
+  return undefined;
+};
+
 export const errorResult = (error: unknown, method: string, query: Query = {}): ApiResult => {
+  const outage = storeOutage(error);
+  if (outage) {
+    logger.warn('store unavailable', error as Error);
+    return toResult(
+      { status: outage.status, body: outage.toEnvelope(), headers: { 'Retry-After': '1' } },
+      method,
+      query,
+    );
+  }
   if (isOutOfTime(error)) {
     logger.warn('out of time', error as Error);
     const timeout = new OpenSearchError(

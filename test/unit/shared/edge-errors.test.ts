@@ -37,6 +37,25 @@ describe('errors that reach the edge unhandled', () => {
     expect(body(result)).toEqual(envelope);
   });
 
+  it('DynamoDB throttling once the SDK gave up is a 429 with Retry-After; out of reach, a 503', () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), {
+      name: 'ThrottlingException',
+      $metadata: { httpStatusCode: 400, attempts: 4 },
+    });
+    const busy = errorResult(throttled, 'PUT');
+    expect(busy.statusCode).toBe(429);
+    expect(busy.headers).toMatchObject({ 'Retry-After': '1' });
+    expect(body(busy)).toMatchObject({ error: { type: 'rejected_execution_exception' }, status: 429 });
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), {
+      code: 'ECONNREFUSED',
+      $metadata: { attempts: 4 },
+    });
+    const away = errorResult(refused, 'GET');
+    expect(away.statusCode).toBe(503);
+    expect(away.headers).toMatchObject({ 'Retry-After': '1' });
+    expect(body(away)).toMatchObject({ error: { type: 'status_exception' }, status: 503 });
+  });
+
   it('anything else is still a 500 that names no detail', () => {
     const result = errorResult(new Error('boom'), 'GET');
     expect(result.statusCode).toBe(500);
