@@ -3,6 +3,8 @@ import { startDynamoDbLocal } from '../../local/services/dynamodb';
 import { resolveOpenSearch } from '../../local/services/opensearch';
 import { catalogue } from './catalogue';
 import { concurrency } from './concurrency';
+import { startDynamoProxy } from './dynamo-proxy';
+import { faults } from './faults';
 import { prepareCluster, restoreDocuments } from './fixtures';
 import { describeRequest, fuzz, type Finding } from './fuzz';
 import { closeClient, sendJson } from './http-client';
@@ -65,7 +67,9 @@ const main = async (): Promise<number> => {
   const started = Date.now();
   const [dynamo, opensearch] = await Promise.all([startDynamoDbLocal(), resolveOpenSearch()]);
   try {
-    process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
+    // The API reaches DynamoDB Local through the faults phase's proxy; the checks go straight.
+    const proxy = await startDynamoProxy(dynamo.endpoint);
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = proxy.url;
     process.env.OPENSEARCH_URL = opensearch.url;
     process.env.CLUSTER_ENDPOINT = opensearch.url;
     const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
@@ -77,6 +81,7 @@ const main = async (): Promise<number> => {
     observeCluster(opensearch.url);
     attributeServerRequests();
     const api = await startApiServer(0);
+    const direct = new DynamoDBClient({ endpoint: dynamo.endpoint });
     try {
       const ops = catalogue();
       const nodes = await sendJson<{
@@ -138,15 +143,25 @@ const main = async (): Promise<number> => {
       if (together.clusterErrors)
         console.log(`  (${together.clusterErrors} 5xx answered by the cluster itself, passed through)`);
       for (const problem of together.problems) console.log(`  ${problem}`);
-      const fiveXx = result.findings.filter((f) => f.kind === '5xx').length + together.fiveXx;
-      const faults = 0;
+      const faultsStarted = Date.now();
+      const faulted = await faults(api.url, proxy, { dynamo: direct, table: TABLE }, ops);
       console.log(
-        `\nrobustness: ${result.cases} fuzz cases, ${together.calls} concurrent calls, ${faults} faults, ${fiveXx} 5xx, ${together.lostUpdates} lost updates`,
+        `\nfaults: ${faulted.faults} calls with DynamoDB throttled or away in ${((Date.now() - faultsStarted) / 1000).toFixed(0)} s`,
       );
-      return result.findings.length === 0 && together.problems.length === 0 ? 0 : 1;
+      for (const line of faulted.answered) console.log(`  ${line}`);
+      for (const problem of faulted.problems) console.log(`  ${problem}`);
+      const fiveXx =
+        result.findings.filter((f) => f.kind === '5xx').length + together.fiveXx + faulted.fiveXx;
+      console.log(
+        `\nrobustness: ${result.cases} fuzz cases, ${together.calls} concurrent calls, ${faulted.faults} faults, ${fiveXx} 5xx, ${together.lostUpdates} lost updates`,
+      );
+      return result.findings.length === 0 && together.problems.length === 0 && faulted.problems.length === 0
+        ? 0
+        : 1;
     } finally {
       closeClient();
       await api.close();
+      await proxy.close();
     }
   } finally {
     await Promise.all([dynamo.stop(), opensearch.stop()]);
