@@ -150,6 +150,9 @@ export class DocumentStore<T> {
   /** Deletes the document; undefined when there was none. */
   async delete(id: string): Promise<DeletedDocument | undefined> {
     if (!storable(id)) return undefined;
+    // Taken before the delete: a store failure after the delete would answer an error for a
+    // document that is gone (an unused number is just a gap).
+    const seqNo = await this.reserveSeqNo();
     let old: Item;
     try {
       // Conditional on the document being there: of concurrent deletes exactly one deletes it
@@ -167,7 +170,7 @@ export class DocumentStore<T> {
       if (e instanceof ConditionalCheckFailedException) return undefined;
       throw e;
     }
-    return { id, version: old.version + 1, seqNo: await this.reserveSeqNo(), primaryTerm: PRIMARY_TERM };
+    return { id, version: old.version + 1, seqNo, primaryTerm: PRIMARY_TERM };
   }
 
   /** Every document of the namespace (paged through). */
