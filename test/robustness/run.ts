@@ -3,7 +3,7 @@ import { startDynamoDbLocal } from '../../local/services/dynamodb';
 import { resolveOpenSearch } from '../../local/services/opensearch';
 import { catalogue } from './catalogue';
 import { concurrency } from './concurrency';
-import { startDynamoProxy } from './dynamo-proxy';
+import { startDynamoProxy } from '../support/dynamo-proxy';
 import { faults } from './faults';
 import { prepareCluster, restoreDocuments } from './fixtures';
 import { describeRequest, fuzz, type Finding } from './fuzz';
@@ -29,6 +29,8 @@ const { values: args } = parseArgs({
     scenario: { type: 'string' },
     verbose: { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false },
+    // Also DynamoDB failing part-way through each state-changing request (reported only).
+    partial: { type: 'boolean', default: false },
   },
 });
 
@@ -144,12 +146,17 @@ const main = async (): Promise<number> => {
         console.log(`  (${together.clusterErrors} 5xx answered by the cluster itself, passed through)`);
       for (const problem of together.problems) console.log(`  ${problem}`);
       const faultsStarted = Date.now();
-      const faulted = await faults(api.url, proxy, { dynamo: direct, table: TABLE }, ops);
+      const faulted = await faults(api.url, proxy, { dynamo: direct, table: TABLE }, ops, {
+        partial: args.partial,
+        restore: restoreFixtures,
+      });
       console.log(
         `\nfaults: ${faulted.faults} calls with DynamoDB throttled or away in ${((Date.now() - faultsStarted) / 1000).toFixed(0)} s`,
       );
       for (const line of faulted.answered) console.log(`  ${line}`);
       for (const problem of faulted.problems) console.log(`  ${problem}`);
+      if (args.partial) console.log(`  ${faulted.partial.length} partial writes after a failure part-way:`);
+      for (const line of faulted.partial) console.log(`    ${line}`);
       const fiveXx =
         result.findings.filter((f) => f.kind === '5xx').length + together.fiveXx + faulted.fiveXx;
       console.log(
