@@ -146,3 +146,27 @@ describe('20 deletes of one document at once', () => {
     }
   });
 });
+
+describe('20 rollovers of one alias at once', () => {
+  it('one rolls the alias over; the others are refused (409 to retry), none with a 5xx', async () => {
+    await api.request('PUT', '/conc-writes-roll-000001', {
+      aliases: { 'conc-writes-roll': { is_write_index: true } },
+      settings: { number_of_replicas: 0 },
+    });
+    const replies = await Promise.all(
+      Array.from({ length: CALLERS }, () => api.request('POST', '/conc-writes-roll/_rollover')),
+    );
+    expect(replies.filter((r) => r.status === 200 && r.body.rolled_over === true)).toHaveLength(1);
+    const losers = replies.filter((r) => r.status !== 200);
+    expect(losers.every((r) => r.status === 409 || r.status === 400)).toBe(true);
+    for (const r of losers.filter((l) => l.status === 409)) {
+      expect(r.body.error).toMatchObject({
+        type: 'status_exception',
+        reason:
+          'Concurrent modification of alias [conc-writes-roll] during rollover: another rollover of it won; retry',
+      });
+    }
+    const indices = await api.request('GET', '/conc-writes-roll-*');
+    expect(Object.keys(indices.body).sort()).toEqual(['conc-writes-roll-000001', 'conc-writes-roll-000002']);
+  });
+});

@@ -1,11 +1,20 @@
 import { errors } from '@opensearch-project/opensearch';
 import { fallbackResult } from '../../core/handlers/route-fallback';
 import { isOwnedPath } from '../../core/router';
-import { OpenSearchError } from '../../shared/errors';
+import { OpenSearchError, statusException } from '../../shared/errors';
 import { apiHandler, type ApiResponse } from '../../shared/http';
 import { rolloverService } from '../deps';
 import { ROLLOVER_PARAMS, type RolloverParam } from '../model';
 import { RolloverRejected } from '../rollover-service';
+
+/**
+ * Rollovers of one alias at once: the cluster applies one and fails the others with a 500
+ * ("Concurrent modification of alias [a] during rollover"). Nothing of theirs happened, so they
+ * are told so as a conflict to retry, not a server error.
+ */
+const lostRace = (error: RolloverRejected): boolean =>
+  error.reply.status === 500 &&
+  /^Concurrent modification of alias \[.*\] during rollover$/s.test(error.message);
 
 /**
  * POST /{alias}/_rollover and POST /{alias}/_rollover/{new_index}. The body goes to the cluster
@@ -33,7 +42,11 @@ export const handler = apiHandler(
       });
       return { status: 200, body };
     } catch (error) {
-      if (error instanceof RolloverRejected) return { status: error.reply.status, body: error.reply.body };
+      if (error instanceof RolloverRejected) {
+        if (lostRace(error))
+          throw statusException(409, `${error.message}: another rollover of it won; retry`);
+        return { status: error.reply.status, body: error.reply.body };
+      }
       if (error instanceof errors.OpenSearchClientError) {
         // The answer was lost, not refused: the rollover may or may not have happened.
         throw new OpenSearchError(
