@@ -4,7 +4,12 @@ import { compareMissingLast } from '../../shared/sort-documents';
 import type { ClusterApi } from '../cluster-api';
 import { compileQueryString } from '../query-string';
 import { resolveIndices, type IndexInfo } from './cluster-indices';
-import { MAX_RESULT_WINDOW, resultWindowError, sortFieldError } from './config-search-error';
+import {
+  MAX_RESULT_WINDOW,
+  resultWindowError,
+  textFieldSortError,
+  unmappedSortError,
+} from '../../shared/config-search';
 import type { ManagedIndex } from './model';
 import type { OptOut } from './service';
 import { validateAction, type ValidationResult } from './validate';
@@ -109,12 +114,9 @@ const sortKey = (sortField: string): ((m: ManagedIndex) => unknown) => {
   const key = SORT_FIELDS[sortField];
   if (key) return key;
   if (TEXT_FIELDS.has(sortField)) {
-    throw sortFieldError(
-      'illegal_argument_exception',
-      `Text fields are not optimised for operations that require per-document field data like aggregations and sorting, so these operations are disabled by default. Please use a keyword field instead. Alternatively, set fielddata=true on [${sortField}] in order to load field data by uninverting the inverted index. Note that this can use significant memory.`,
-    );
+    throw textFieldSortError(sortField);
   }
-  throw sortFieldError('query_shard_exception', `No mapping found for [${sortField}] in order to sort on`);
+  throw unmappedSortError(sortField);
 };
 
 /**
