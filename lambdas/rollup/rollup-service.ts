@@ -10,7 +10,7 @@ import { unmappedField } from './job/mapping';
 import { changedImmutableFields, parseRollupJob, unwrapRollupBody } from './job/parse';
 import { nextRunTime } from './job/schedule';
 import { validateTargetIndex } from './job/target';
-import { searchConfigDocuments, sourceValues } from '../shared/config-search';
+import { checkListPage, searchConfigDocuments, sourceValues } from '../shared/config-search';
 import { wildcardRegExp as wildcard } from '../shared/query-string';
 import { ROLLUP_FIELDS } from './job/fields';
 
@@ -110,14 +110,7 @@ export class RollupService {
     sortField: string;
     sortDirection: string;
   }): Promise<{ total: number; rollups: StoredDocument<RollupJob>[] }> {
-    if (params.from < 0) throw illegalArgument('[from] parameter cannot be negative');
-    if (params.size < 0) throw illegalArgument(`[size] parameter cannot be negative, found [${params.size}]`);
-    const direction = params.sortDirection.toLowerCase();
-    if (direction !== 'asc' && direction !== 'desc') {
-      throw illegalArgument(
-        `No enum constant org.opensearch.search.sort.SortOrder.${params.sortDirection.toUpperCase()}`,
-      );
-    }
+    const direction = checkListPage(params);
     const pattern = wildcard(`*${params.search.trim()}*`);
     const { total, hits } = searchConfigDocuments(
       (await this.jobs.list()).filter((d) => pattern.test(d.id)),

@@ -1,5 +1,12 @@
 import type { StoredDocument } from './document-store';
-import { CONFIG_INDEX, OpenSearchError, indexUuid, type ErrorCause, type ErrorEnvelope } from './errors';
+import {
+  CONFIG_INDEX,
+  OpenSearchError,
+  illegalArgument,
+  indexUuid,
+  type ErrorCause,
+  type ErrorEnvelope,
+} from './errors';
 
 /**
  * The plugins' list APIs search their config index (`.opendistro-ism-config`, one shard) with a
@@ -59,6 +66,26 @@ const illegalOnShard = (reason: string): ConfigSearchError => {
 };
 
 export const MAX_RESULT_WINDOW = 10_000;
+
+/**
+ * The paging parameters of a list API (rollups, transforms), checked as the plugin's REST layer
+ * checks them before its search; returns the sort order.
+ */
+export const checkListPage = (params: {
+  from: number;
+  size: number;
+  sortDirection: string;
+}): 'asc' | 'desc' => {
+  if (params.from < 0) throw illegalArgument('[from] parameter cannot be negative');
+  if (params.size < 0) throw illegalArgument(`[size] parameter cannot be negative, found [${params.size}]`);
+  const direction = params.sortDirection.toLowerCase();
+  if (direction !== 'asc' && direction !== 'desc') {
+    throw illegalArgument(
+      `No enum constant org.opensearch.search.sort.SortOrder.${params.sortDirection.toUpperCase()}`,
+    );
+  }
+  return direction;
+};
 
 export const textFieldSortError = (field: string): ConfigSearchError =>
   illegalOnShard(

@@ -11,6 +11,7 @@ import {
 } from '../shared/errors';
 import { JobStore, StaleJobError, type JobRecord } from '../shared/jobs/job-store';
 import { retryLostRaces } from '../shared/lost-race';
+import { checkListPage } from '../shared/config-search';
 import { sortDocuments } from '../shared/sort-documents';
 import type { TransformJob, TransformMetadata, TransformRunState, TransformStatus } from './job/model';
 import { changedImmutableFields, parseTransform, unwrapTransformBody } from './job/parse';
@@ -146,14 +147,7 @@ export class TransformService {
     sortField: string;
     sortDirection: string;
   }): Promise<{ total: number; transforms: StoredDocument<TransformJob>[] }> {
-    if (params.from < 0) throw illegalArgument('[from] parameter cannot be negative');
-    if (params.size < 0) throw illegalArgument(`[size] parameter cannot be negative, found [${params.size}]`);
-    const direction = params.sortDirection.toLowerCase();
-    if (direction !== 'asc' && direction !== 'desc') {
-      throw illegalArgument(
-        `No enum constant org.opensearch.search.sort.SortOrder.${params.sortDirection.toUpperCase()}`,
-      );
-    }
+    const direction = checkListPage(params);
     const search = params.search.trim();
     const pattern = wildcard(`*${search}*`);
     const all = sortDocuments(
